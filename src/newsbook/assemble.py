@@ -1,0 +1,112 @@
+"""Put articles together into an Issue: metadata, sections in order, articles in order."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from newsbook.model import Article, Image, Issue, Section
+
+DEFAULT_SECTION = "Articles"
+# A fixed namespace so that the same issue always gets the same urn:uuid identifier.
+_NAMESPACE = uuid.UUID("6f1c4a52-8a57-5b6e-9d0b-2d3b4e8c9a10")
+
+
+@dataclass
+class IssueSettings:
+    """What assembly needs to know besides the articles (from config and CLI)."""
+
+    title: str = "newsbook"
+    date: date | None = None
+    language: str = "en"
+    subtitle: str | None = None
+    number: int | None = None
+    volume: int | None = None
+    publisher: str | None = None
+    description: str | None = None
+    identifier: str | None = None
+    order: str = "source"  # source | date | date-asc | title
+    sections: list[str] = field(default_factory=list)  # stated section order
+    page_size: str = "A4"
+    cover: Image | None = None
+
+
+def slugify(text: str) -> str:
+    """An ASCII file-name-safe slug: 'L'Été à Zürich!' -> 'l-ete-a-zurich'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].strip("-") or "issue"
+
+
+def issue_identifier(settings: IssueSettings, issue_date: date) -> str:
+    """A urn:uuid that stays the same across rebuilds of the same issue."""
+    if settings.identifier:
+        return settings.identifier
+    name = f"{slugify(settings.title)}/{settings.volume or ''}/{settings.number or issue_date.isoformat()}"
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, name)}"
+
+
+def _sort_key_date(article: Article) -> tuple[int, float]:
+    if article.published is None:
+        return (1, 0.0)  # undated articles go last, in source order
+    moment = article.published
+    stamp = moment.timestamp() if moment.tzinfo else moment.replace(tzinfo=None).timestamp()
+    return (0, stamp)
+
+
+def order_articles(articles: list[Article], order: str) -> list[Article]:
+    """Articles in the stated order; Python's sort is stable, so ties keep source order."""
+    if order == "date":
+        dated = [a for a in articles if a.published is not None]
+        undated = [a for a in articles if a.published is None]
+        return sorted(dated, key=lambda a: -_sort_key_date(a)[1]) + undated
+    if order == "date-asc":
+        return sorted(articles, key=_sort_key_date)
+    if order == "title":
+        return sorted(articles, key=lambda a: a.title.casefold())
+    return list(articles)
+
+
+def assemble(articles: list[Article], settings: IssueSettings, today: date | None = None) -> Issue:
+    """An Issue from cleaned articles, grouped into sections in the stated order."""
+    grouped: dict[str, list[Article]] = {}
+    for title in settings.sections:
+        grouped.setdefault(title, [])
+    seen_ids: set[str] = set()
+    for article in articles:
+        if article.id in seen_ids:  # the same file listed twice
+            continue
+        seen_ids.add(article.id)
+        grouped.setdefault(article.section or DEFAULT_SECTION, []).append(article)
+    sections = [
+        Section(title=title, articles=order_articles(items, settings.order), id=f"s{index}")
+        for index, (title, items) in enumerate(
+            ((t, a) for t, a in grouped.items() if a), start=1)
+    ]
+    issue_date = settings.date or today or build_date()
+    return Issue(
+        title=settings.title,
+        date=issue_date,
+        language=settings.language,
+        identifier=issue_identifier(settings, issue_date),
+        sections=sections,
+        subtitle=settings.subtitle,
+        number=settings.number,
+        volume=settings.volume,
+        publisher=settings.publisher,
+        description=settings.description,
+        cover=settings.cover,
+        page_size=settings.page_size,
+    )
+
+
+def build_date() -> date:
+    """Today, or the day SOURCE_DATE_EPOCH names, so that reproducible builds agree."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return date.today()

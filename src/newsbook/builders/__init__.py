@@ -1,0 +1,44 @@
+"""Output builders, registered by name: each turns an Issue into the bytes of one file."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Protocol
+
+from newsbook.errors import NewsbookError
+from newsbook.model import Issue
+from newsbook.render import Theme
+
+# name -> module; a module provides EXTENSION and build(issue, theme) -> bytes.
+# Imported on first use: WeasyPrint costs a second to import, and EPUB builds never need it.
+BUILDERS: dict[str, str] = {
+    "epub": "newsbook.builders.epub",
+    "pdf": "newsbook.builders.pdf",
+}
+
+
+class Builder(Protocol):
+    """What every builder module provides."""
+
+    EXTENSION: str
+
+    def build(self, issue: Issue, theme: Theme) -> bytes:
+        """The complete output file for an issue."""
+        ...
+
+
+def get_builder(name: str) -> Builder:
+    """The builder registered under a format name."""
+    if name not in BUILDERS:
+        raise NewsbookError(f"unknown format '{name}' (known: {', '.join(BUILDERS)})")
+    return importlib.import_module(BUILDERS[name])  # type: ignore[return-value]
+
+
+def format_for(path: Path) -> str:
+    """The format an output file name asks for, from its extension."""
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in BUILDERS:
+        raise NewsbookError(f"{path}: cannot tell the format from '{path.suffix or path.name}' "
+                            f"(use {', '.join('.' + n for n in BUILDERS)})")
+    return suffix

@@ -1,0 +1,139 @@
+"""The command line: parse, call the library, print. Errors become one line on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from newsbook import __version__
+from newsbook.errors import NewsbookError
+
+
+class _Command(click.Command):
+    """Turn library errors into `newsbook: error: ...` and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NewsbookError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            click.echo(f"newsbook: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("newsbook: interrupted", err=True)
+            ctx.exit(130)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsbook")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def main(debug: bool) -> None:
+    """Turn articles (Markdown, HTML, scraped text) into a periodical issue: EPUB 3 and PDF.
+
+    \b
+    Examples:
+      newsbook build samples                    # a project folder with newsbook.toml
+      newsbook build a.md b.html -o brief.pdf   # ad hoc, from files
+      newsbook extract page.html --format json
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
+              help="Output file; repeatable. The format follows the extension (.epub, .pdf).")
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["epub", "pdf"]),
+              help="Formats to build into the project's output folder; repeatable.")
+@click.option("--title", help="Issue title (overrides the config).")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) if any source cannot be read.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+def build(paths, outputs, formats, title, strict, quiet, as_json) -> None:
+    """Build an issue from a project folder (default: .) or from source files and folders.
+
+    \b
+    Examples:
+      newsbook build                             # the project in this folder
+      newsbook build samples -f pdf              # only the PDF of a project
+      newsbook build notes/ -o out/notes.epub -o out/notes.pdf --title "Notes"
+    """
+    from newsbook import config as config_mod
+    from newsbook import pipeline
+
+    paths = list(paths) or [Path(".")]
+    project = config_mod.find_config(paths[0]) if len(paths) == 1 and paths[0].is_dir() else None
+    if project is not None:
+        plan = pipeline.plan_project(config_mod.load(project), list(formats) or None,
+                                     list(outputs) or None, title)
+    else:
+        if len(paths) == 1 and paths[0] == Path(".") and not outputs:
+            raise NewsbookError(f"no {config_mod.CONFIG_NAME} here: give a project folder, "
+                                "or sources and -o FILE")
+        plan = pipeline.plan_sources(paths, list(outputs) or None, list(formats) or None, title)
+    report = pipeline.build(plan, strict=strict)
+
+    for failure in report.failures:
+        click.echo(f"newsbook: warning: skipped {failure.reason}", err=True)
+    if not quiet:
+        for warning in report.warnings:
+            click.echo(f"newsbook: warning: {warning}", err=True)
+    if as_json:
+        click.echo(json.dumps({
+            "outputs": [str(p) for p in report.outputs],
+            "articles": report.articles,
+            "sections": report.sections,
+            "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],
+            "warnings": report.warnings,
+        }, indent=2, ensure_ascii=False))
+    elif not quiet:
+        click.echo(f"{report.articles} articles in {report.sections} sections", err=True)
+        for path in report.outputs:
+            click.echo(str(path))
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "text", "html"]), default="json",
+              show_default=True, help="What to print for each source.")
+def extract(sources, fmt) -> None:
+    """Show what newsbook reads from each source: title, authors, date, text.
+
+    \b
+    Examples:
+      newsbook extract page.html
+      newsbook extract scraped.txt --format text
+    """
+    from newsbook.extract import extract_all
+
+    results = extract_all(list(sources))
+    failed = any("error" in item for item in results)
+    if fmt == "json":
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        for item in results:
+            if "error" in item:
+                click.echo(f"newsbook: error: {item['error']}", err=True)
+                continue
+            if fmt == "text":
+                click.echo(f"# {item['title']}\n")
+                if item["authors"]:
+                    click.echo(f"By {', '.join(item['authors'])}")
+                if item["published"]:
+                    click.echo(item["published"])
+                click.echo(f"\n{item['text']}\n")
+            else:
+                click.echo(item["html"])
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

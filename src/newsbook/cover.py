@@ -1,0 +1,113 @@
+"""A generated cover image: publication title, issue number, date and the top headlines."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import textwrap
+
+from newsbook.model import Image, Issue
+
+WIDTH, HEIGHT = 1600, 2560
+INK = (20, 20, 24)
+PAPER = (247, 244, 236)
+ACCENT = (160, 28, 36)
+
+
+def _font(size: int, bold: bool = False, serif: bool = True):
+    """A TrueType font from the system (DejaVu), else Pillow's own scalable default."""
+    from PIL import ImageFont
+
+    family = "DejaVuSerif" if serif else "DejaVuSans"
+    name = f"{family}-Bold.ttf" if bold else f"{family}.ttf"
+    try:
+        return ImageFont.truetype(name, size)
+    except OSError:
+        return ImageFont.load_default(size)
+
+
+def _wrap(draw, text: str, font, width: int) -> list[str]:
+    """Greedy word wrap by measured width."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split():
+            trial = f"{line} {word}".strip()
+            if draw.textlength(trial, font=font) <= width or not line:
+                line = trial
+            else:
+                lines.append(line)
+                line = word
+        if line:
+            lines.append(line)
+    return lines
+
+
+def make_cover(issue: Issue, date_text: str, number_text: str) -> Image:
+    """Draw the cover as a 1600×2560 JPEG (the size Kindle recommends)."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    img = PILImage.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(img)
+    margin = 120
+    inner = WIDTH - 2 * margin
+    draw.rectangle([0, 0, WIDTH, 36], fill=ACCENT)
+
+    y = 220
+    size = 180
+    title_font = _font(size, bold=True)
+    lines = _wrap(draw, issue.title, title_font, inner)
+    while (len(lines) > 3 or any(draw.textlength(l, font=title_font) > inner for l in lines)) \
+            and size > 70:
+        size -= 10
+        title_font = _font(size, bold=True)
+        lines = _wrap(draw, issue.title, title_font, inner)
+    for line in lines:
+        draw.text((WIDTH / 2, y), line, font=title_font, fill=INK, anchor="mt")
+        y += int(size * 1.15)
+    if issue.subtitle:
+        sub_font = _font(60)
+        for line in _wrap(draw, issue.subtitle, sub_font, inner)[:2]:
+            y += 20
+            draw.text((WIDTH / 2, y), line, font=sub_font, fill=INK, anchor="mt")
+            y += 70
+    y += 50
+    draw.line([margin, y, WIDTH - margin, y], fill=INK, width=6)
+    y += 30
+    facts = " · ".join(t for t in (number_text, date_text) if t)
+    draw.text((WIDTH / 2, y), facts.upper(), font=_font(48, serif=False), fill=INK, anchor="mt")
+    y += 90
+    draw.line([margin, y, WIDTH - margin, y], fill=INK, width=2)
+
+    y += 110
+    label_font = _font(40, bold=True, serif=False)
+    head_font = _font(64, bold=True)
+    for section in issue.sections:
+        if y > HEIGHT - 400 or not section.articles:
+            break
+        draw.text((margin, y), section.title.upper(), font=label_font, fill=ACCENT)
+        y += 70
+        for article in section.articles[:2]:
+            wrapped = _wrap(draw, article.title, head_font, inner)
+            if len(wrapped) > 3:
+                wrapped = wrapped[:3]
+                wrapped[-1] = textwrap.shorten(wrapped[-1] + " …", width=len(wrapped[-1]),
+                                               placeholder=" …")
+            if y + len(wrapped) * 80 > HEIGHT - 300:
+                break
+            for line in wrapped:
+                draw.text((margin, y), line, font=head_font, fill=INK)
+                y += 80
+            y += 30
+        y += 50
+    if issue.publisher:
+        draw.text((WIDTH / 2, HEIGHT - 160), issue.publisher, font=_font(44, serif=False),
+                  fill=INK, anchor="mt")
+    draw.rectangle([0, HEIGHT - 36, WIDTH, HEIGHT], fill=ACCENT)
+
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=88, optimize=True)
+    data = buffer.getvalue()
+    key = f"images/cover-{hashlib.sha256(data).hexdigest()[:12]}.jpg"
+    return Image(key=key, media_type="image/jpeg", data=data, alt=issue.title)

@@ -1,0 +1,95 @@
+"""The data model every stage passes along: Image, Article, Section, Issue."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Image:
+    """A resource embedded in the output, named by its content hash."""
+
+    key: str  # path inside the book, e.g. images/3f2a9c41d0.jpg
+    media_type: str
+    data: bytes
+    alt: str = ""
+
+
+@dataclass
+class Article:
+    """One article, whatever kind of source it came from."""
+
+    id: str
+    title: str
+    body: str  # XHTML fragment; sanitized once it has passed clean.clean_article
+    source: str  # the path or URL it was read from
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    url: str | None = None
+    site: str | None = None
+    language: str | None = None
+    summary: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    retrieved: datetime | None = None
+
+
+@dataclass
+class Section:
+    """A titled group of articles in reading order."""
+
+    title: str
+    articles: list[Article]
+    id: str = ""
+
+
+@dataclass
+class Issue:
+    """Everything a template or builder needs to produce one issue."""
+
+    title: str
+    date: date
+    language: str
+    identifier: str
+    sections: list[Section]
+    subtitle: str | None = None
+    number: int | None = None
+    volume: int | None = None
+    publisher: str | None = None
+    description: str | None = None
+    cover: Image | None = None
+    page_size: str = "A4"
+
+    @property
+    def articles(self) -> list[Article]:
+        """All articles in reading order."""
+        return [a for s in self.sections for a in s.articles]
+
+    @property
+    def authors(self) -> list[str]:
+        """Distinct article authors, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for article in self.articles:
+            for name in article.authors:
+                seen.setdefault(name, None)
+        return list(seen)
+
+    @property
+    def images(self) -> list[Image]:
+        """Distinct images of all articles (by key), cover excluded."""
+        seen: dict[str, Image] = {}
+        for article in self.articles:
+            for image in article.images:
+                seen.setdefault(image.key, image)
+        return list(seen.values())
+
+
+def article_id(source: str, content: str | bytes) -> str:
+    """A stable article id from where it came from and what it says."""
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    digest = hashlib.sha256(source.encode("utf-8") + b"\0" + content).hexdigest()
+    return "a" + digest[:12]

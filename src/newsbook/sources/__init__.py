@@ -1,0 +1,74 @@
+"""Source readers: which reader takes a path, and read(path) -> list[Article]."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from newsbook.errors import SourceError
+from newsbook.model import Article
+from newsbook.sources.decode import decode
+
+# kind -> (module, suffixes). Modules are imported on first use so that
+# `newsbook --help` and Markdown-only builds never import trafilatura.
+READERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "markdown": ("newsbook.sources.markdown", (".md", ".markdown")),
+    "html": ("newsbook.sources.html", (".html", ".htm", ".xhtml")),
+    "text": ("newsbook.sources.text", (".txt", ".text")),
+}
+
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+def kind_of(path: Path) -> str | None:
+    """The reader kind for a file name, or None when no reader takes it."""
+    suffix = path.suffix.lower()
+    for kind, (_module, suffixes) in READERS.items():
+        if suffix in suffixes:
+            return kind
+    return None
+
+
+def find_files(folder: Path) -> list[Path]:
+    """Readable source files under a folder, in a stable order, skipping hidden ones."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if path.is_file() and kind_of(path):
+            found.append(path)
+    return found
+
+
+def read_file(path: Path) -> Article:
+    """Read one local file with the reader its suffix names."""
+    kind = kind_of(path)
+    if kind is None:
+        raise SourceError(f"{path}: no reader for '{path.suffix or path.name}' files "
+                          f"(known: {', '.join(s for _, ss in READERS.values() for s in ss)})")
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError(f"{path}: {size} bytes is over the {MAX_SOURCE_BYTES} byte limit")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path}: is a folder") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
+    text = decode(data, html=kind == "html", name=str(path))
+    if not text.strip():
+        raise SourceError(f"{path}: file is empty")
+    module = importlib.import_module(READERS[kind][0])
+    return module.read(path, text)
+
+
+def expand(path: Path) -> list[Path]:
+    """A file as itself, a folder as the source files in it."""
+    if path.is_dir():
+        return find_files(path)
+    if not path.exists():
+        raise SourceError(f"{path}: no such file or folder")
+    return [path]

@@ -1,0 +1,83 @@
+"""HTML reader: trafilatura main-content extraction with structure kept, plus page metadata."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from newsbook.errors import SourceError
+from newsbook.model import Article, article_id
+from newsbook.sources.meta import clean_string, parse_date, split_authors, title_from_path
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]\s+")
+
+
+def extract_body(page: str, url: str | None = None) -> str | None:
+    """The article body of a page as an HTML fragment, or None when nothing was found."""
+    import trafilatura
+    from lxml import etree
+
+    result = trafilatura.extract(
+        page, url=url, output_format="html", include_formatting=True, include_links=True,
+        include_images=True, include_tables=True, include_comments=False, with_metadata=False,
+    )
+    if not result:
+        return None
+    from lxml import html as lxml_html
+
+    root = lxml_html.fromstring(result)
+    body = root.find("body") if root.tag != "body" else root
+    if body is None:
+        body = root
+    parts = [etree.tostring(child, encoding="unicode", method="html") for child in body]
+    fragment = (body.text or "").strip() + "".join(parts)
+    return fragment if fragment.strip() else None
+
+
+def page_language(page: str) -> str | None:
+    """The language the page declares on its <html> element."""
+    match = re.search(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)",
+                      page[:5000], re.I)
+    return match.group(1).replace("_", "-") if match else None
+
+
+def strip_site_name(title: str, site: str | None) -> str:
+    """Drop a trailing or leading ' | Site Name' from a page title."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    if site:
+        low = site.lower()
+        if parts[-1].lower() == low or parts[-1].lower() in low:
+            return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+        if parts[0].lower() == low:
+            return title[len(parts[0]):].lstrip(" |–—:·•-")
+    return title
+
+
+def read(path: Path, text: str, url: str | None = None) -> Article:
+    """Read an HTML page: its main content and its metadata."""
+    import trafilatura
+
+    body = extract_body(text, url)
+    if body is None:
+        raise SourceError(f"{path}: no article text found in the page")
+    meta = trafilatura.extract_metadata(text, default_url=url)
+    site = clean_string(meta.sitename) if meta else None
+    title = clean_string(meta.title) if meta else None
+    if title:
+        title = strip_site_name(title, site)
+    authors = split_authors(meta.author.replace(";", ",")) if meta and meta.author else []
+    return Article(
+        id=article_id(url or str(path), text),
+        title=title or title_from_path(path),
+        body=body,
+        source=url or str(path),
+        authors=authors,
+        published=parse_date(meta.date) if meta else None,
+        url=clean_string(meta.url) if meta and meta.url else url,
+        site=site,
+        language=page_language(text) or (meta.language if meta else None),
+        summary=clean_string(meta.description) if meta else None,
+        tags=[t for t in (meta.categories or []) if t] if meta else [],
+    )

@@ -1,0 +1,77 @@
+"""Markdown reader: YAML front matter plus CommonMark with tables, via markdown-it-py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from newsbook.errors import SourceError
+from newsbook.model import Article, article_id
+from newsbook.sources.meta import clean_string, parse_date, split_authors, title_from_path
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FIRST_H1 = re.compile(r"\A\s*<h1>(.*?)</h1>\n?", re.S)
+
+
+def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
+    """Separate YAML front matter from the Markdown body."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    import yaml
+
+    try:
+        meta = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark else ""
+        raise SourceError(f"{name}: invalid front matter{where}") from None
+    if not isinstance(meta, dict):
+        raise SourceError(f"{name}: front matter must be a mapping of keys to values")
+    return meta, text[match.end():]
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to an HTML fragment (CommonMark, tables, strikethrough, linkified URLs off)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    return md.render(text)
+
+
+def read(path: Path, text: str) -> Article:
+    """Read a Markdown file with optional front matter."""
+    meta, body_md = split_front_matter(text, str(path))
+    body = render_markdown(body_md)
+    title = clean_string(meta.get("title"))
+    if title is None:
+        match = _FIRST_H1.match(body)
+        if match:
+            import html
+
+            title = clean_string(html.unescape(re.sub(r"<[^>]+>", "", match.group(1))))
+            body = body[match.end():]
+    if not body.strip():
+        raise SourceError(f"{path}: article has no text")
+    tags = meta.get("tags") or []
+    if isinstance(tags, str):
+        tags = [t.strip() for t in tags.split(",")]
+    published = parse_date(meta.get("date"))
+    if meta.get("date") is not None and published is None:
+        raise SourceError(f"{path}: front matter 'date' is not a date: {meta['date']!r}")
+    return Article(
+        id=article_id(str(path), text),
+        title=title or title_from_path(path),
+        body=body,
+        source=str(path),
+        authors=split_authors(meta.get("authors", meta.get("author"))),
+        published=published,
+        url=clean_string(meta.get("url")),
+        site=clean_string(meta.get("site")),
+        language=clean_string(meta.get("lang", meta.get("language"))),
+        summary=clean_string(meta.get("summary", meta.get("description"))),
+        section=clean_string(meta.get("section")),
+        tags=[str(t) for t in tags if str(t).strip()],
+    )
