@@ -33,11 +33,15 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
 
 
 def render_markdown(text: str) -> str:
-    """Markdown to an HTML fragment (CommonMark, tables, strikethrough, linkified URLs off)."""
+    """Markdown to an HTML fragment: CommonMark, tables, strikethrough, footnotes, heading ids."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    # Heading ids let "[see below](#timeline)" links resolve inside the book.
+    md.use(anchors_plugin, min_level=1, max_level=6).use(footnote_plugin)
     return md.render(text)
 
 

@@ -1,0 +1,70 @@
+"""Shared fixtures: test projects, builds, and one batched epubcheck run for every EPUB built."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOTS = Path(__file__).parent / "roots"
+REPO = Path(__file__).parent.parent
+SAMPLES = REPO / "samples"
+SHARED_SEED = REPO.parent / "shared" / "corpus" / "seed" / "scraped-article.txt"
+
+# Every EPUB a test builds is registered here; tests/test_epubcheck.py validates them all in
+# one JVM run at the end of the session (each JVM start costs seconds).
+BUILT_EPUBS: list[Path] = []
+
+
+def register_epub(path: Path) -> Path:
+    """Queue an EPUB for the end-of-session epubcheck run."""
+    BUILT_EPUBS.append(path)
+    return path
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run the epubcheck batch after every test that builds EPUBs."""
+    last = [item for item in items if item.get_closest_marker("epubcheck_batch")]
+    items[:] = [item for item in items if item not in last] + last
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "epubcheck_batch: validates all EPUBs built so far")
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """A fresh copy of a test project from tests/roots/, by name."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(ROOTS / name, target)
+        return target
+
+    return copy
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
+    """Run `python -m newsbook` in a subprocess, as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "newsbook", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def basic_build(tmp_path_factory):
+    """The basic test project built once as EPUB and PDF, shared by read-only tests."""
+    from newsbook import config as config_mod
+    from newsbook import pipeline
+
+    folder = tmp_path_factory.mktemp("basic") / "basic"
+    shutil.copytree(ROOTS / "basic", folder)
+    plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"))
+    report = pipeline.build(plan)
+    epub, pdf = report.outputs
+    register_epub(epub)
+    return report, epub, pdf

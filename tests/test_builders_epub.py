@@ -1,0 +1,171 @@
+"""EPUB builder: package metadata, spine, nested navigation, content documents, reproducibility."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from conftest import ROOTS, register_epub
+
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+}
+
+
+def _open(path: Path):
+    z = zipfile.ZipFile(path)
+    container = etree.fromstring(z.read("META-INF/container.xml"))
+    opf_path = container.find(".//{*}rootfile").get("full-path")
+    base = opf_path.rsplit("/", 1)[0] + "/"
+    return z, etree.fromstring(z.read(opf_path)), base
+
+
+def _build(folder: Path, env: dict | None = None) -> Path:
+    import os
+
+    from newsbook import config as config_mod
+    from newsbook import pipeline
+
+    old = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
+    try:
+        plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"), ["epub"])
+        return pipeline.build(plan).outputs[0]
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def test_zip_layout_and_metadata(basic_build):
+    _report, epub, _pdf = basic_build
+    z, opf, _base = _open(epub)
+    first = z.infolist()[0]
+    assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+    meta = opf.find("opf:metadata", NS)
+    assert meta.findtext("dc:title", namespaces=NS) == "Test Gazette"
+    assert meta.findtext("dc:language", namespaces=NS) == "en"
+    assert meta.findtext("dc:publisher", namespaces=NS) == "Test Press"
+    assert meta.findtext("dc:date", namespaces=NS) == "2026-03-14"
+    assert meta.findtext("dc:description", namespaces=NS) == "A small issue built by the tests."
+    ident = opf.get("unique-identifier")
+    assert meta.find(f"dc:identifier[@id='{ident}']", NS).text.startswith("urn:uuid:")
+    creators = [c.text for c in meta.findall("dc:creator", NS)]
+    assert {"Ada Lovelace", "Charles Babbage", "Grace Hopper", "Mary Somerville",
+            "Émile Zola"} <= set(creators)
+    assert len({c.get("id") for c in meta.findall("dc:creator", NS)}) == len(creators)
+    modified = meta.find("opf:meta[@property='dcterms:modified']", NS).text
+    assert modified.endswith("Z") and len(modified) == 20
+
+
+def test_spine_and_nested_navigation(basic_build):
+    _report, epub, _pdf = basic_build
+    z, opf, base = _open(epub)
+    manifest = {i.get("id"): i for i in opf.find("opf:manifest", NS)}
+    spine = [manifest[r.get("idref")].get("href") for r in opf.find("opf:spine", NS)]
+    assert spine[:2] == ["cover.xhtml", "contents.xhtml"]
+    assert all(r.get("linear") != "no" for r in opf.find("opf:spine", NS))
+
+    nav_href = next(i.get("href") for i in manifest.values() if i.get("properties") == "nav")
+    nav = etree.fromstring(z.read(base + nav_href))
+    toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+    sections = toc.findall("x:ol/x:li", NS)
+    assert [li.findtext("x:a", namespaces=NS) for li in sections] == ["News", "Notes"]
+    news = [a.text for a in sections[0].findall("x:ol/x:li/x:a", NS)]
+    notes = [a.text for a in sections[1].findall("x:ol/x:li/x:a", NS)]
+    # order = "date": newest first within each section
+    assert news == ["Bridge Reopens After Repairs", "Market Moves Indoors for Winter"]
+    assert notes == ["Library Extends Opening Hours", "Un café à Zürich, s'il vous plaît"]
+    # Every nav target is in the spine, in spine order (NAV-011).
+    targets = [a.get("href") for a in toc.iter("{%s}a" % NS["x"])]
+    positions = [spine.index(t) for t in targets]
+    assert positions == sorted(positions)
+
+    ncx_href = next(i.get("href") for i in manifest.values()
+                    if i.get("media-type") == "application/x-dtbncx+xml")
+    ncx = etree.fromstring(z.read(base + ncx_href))
+    points = ncx.findall("ncx:navMap/ncx:navPoint", NS)
+    assert [p.findtext("ncx:navLabel/ncx:text", namespaces=NS) for p in points] == ["News", "Notes"]
+    assert len(points[0].findall("ncx:navPoint", NS)) == 2
+
+
+def test_article_document(basic_build):
+    _report, epub, _pdf = basic_build
+    z, opf, base = _open(epub)
+    manifest = {i.get("href"): i for i in opf.find("opf:manifest", NS)}
+    docs = {}
+    for href, item in manifest.items():
+        if item.get("media-type") == "application/xhtml+xml":
+            docs[href] = etree.fromstring(z.read(base + href))
+    bridge = next(d for d in docs.values()
+                  if d.findtext(".//x:h1", namespaces=NS) == "Bridge Reopens After Repairs")
+    byline = "".join(bridge.find(".//x:p[@class='byline']", NS).itertext())
+    assert "Ada Lovelace and Charles Babbage" in byline and "March 12, 2026" in byline
+    assert bridge.find(".//x:a[@class='source']", NS).get("href") == "https://news.example.org/bridge"
+    body = bridge.find(".//x:div[@class='article-body']", NS)
+    for tag in ("h2", "ul", "blockquote", "table"):
+        assert body.find(f".//x:{tag}", NS) is not None, tag
+    img = body.find(".//x:img", NS)
+    assert img.get("alt") == "A drawing of the bridge"
+    assert img.get("src") in manifest and manifest[img.get("src")].get("media-type") == "image/png"
+    # the in-article link points at the heading's (prefixed) id
+    link = body.find(".//x:a[@href]", NS).get("href")
+    assert body.find(f".//*[@id='{link[1:]}']", NS) is not None
+    # the French article carries its own language
+    cafe = next(d for d in docs.values() if "Zürich" in (d.findtext(".//x:h1", namespaces=NS) or ""))
+    assert cafe.get("lang") == "fr" and cafe.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
+    # no remote resource anywhere
+    for doc in docs.values():
+        for el in doc.iter("{%s}img" % NS["x"]):
+            assert not el.get("src").startswith(("http:", "https:", "file:", "/"))
+
+
+def test_cover(basic_build):
+    from io import BytesIO
+
+    from PIL import Image
+
+    _report, epub, _pdf = basic_build
+    z, opf, base = _open(epub)
+    cover = opf.find("opf:manifest/opf:item[@properties='cover-image']", NS)
+    with Image.open(BytesIO(z.read(base + cover.get("href")))) as img:
+        assert img.size == (1600, 2560) and img.format == "JPEG"
+    page = etree.fromstring(z.read(base + "cover.xhtml"))
+    assert page.find(".//x:img", NS).get("src") == cover.get("href")
+
+
+def test_identifier_stable_and_bytes_reproducible(project):
+    first = project("basic")
+    a = _build(first, {"SOURCE_DATE_EPOCH": "1773446400"})
+    data_a = a.read_bytes()
+    b = _build(first, {"SOURCE_DATE_EPOCH": "1773446400"})
+    assert b.read_bytes() == data_a
+    register_epub(a)
+    _z, opf, _ = _open(a)
+    assert opf.findtext(".//opf:meta[@property='dcterms:modified']", namespaces=NS) \
+        == "2026-03-14T00:00:00Z"
+    # without SOURCE_DATE_EPOCH the identifier still stays the same
+    c = _build(first)
+    ident = lambda p: _open(p)[1].findtext(".//dc:identifier", namespaces=NS)  # noqa: E731
+    assert ident(c) == ident(a)
+
+
+def test_template_override(project):
+    folder = project("basic")
+    (folder / "templates").mkdir()
+    original = (ROOTS.parent.parent / "templates" / "section.xhtml").read_text()
+    (folder / "templates" / "section.xhtml").write_text(
+        original.replace('<h1 class="section-title">', '<h1 class="section-title custom">'))
+    path = _build(folder)
+    register_epub(path)
+    z, _opf, base = _open(path)
+    page = etree.fromstring(z.read(base + "s1.xhtml"))
+    assert page.find(".//x:h1", NS).get("class") == "section-title custom"
