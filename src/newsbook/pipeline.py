@@ -133,7 +133,8 @@ def prepare(plan: Plan, report: Report, strict: bool = False) -> Issue:
         report.warnings.extend(warnings)
         cleaned.append(article)
     if not cleaned:
-        raise NothingBuilt("no article could be read: nothing was built")
+        reason = f" ({report.failures[0].reason})" if report.failures else ""
+        raise NothingBuilt(f"no article could be read{reason}: nothing was built")
     issue = assemble(cleaned, plan.settings)
     issue.cover = _cover(issue, plan.cover)
     report.issue = issue

@@ -11,7 +11,7 @@ from newsbook.model import Article, article_id
 from newsbook.sources.meta import clean_string, parse_date, split_authors, title_from_path
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_FIRST_H1 = re.compile(r"\A\s*<h1>(.*?)</h1>\n?", re.S)
+_FIRST_H1 = re.compile(r"\A\s*<h1[^>]*>(.*?)</h1>\n?", re.S)
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:

@@ -1,0 +1,173 @@
+"""The command line as a user meets it: outputs, printed paths, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SAMPLES, SHARED_SEED, register_epub, run_cli
+
+SCRAPED = """Home
+News
+Sport
+Tuesday, Nov 24, 2026
+Edit Content
+Reading: Ferry Timetable Changes for Winter
+- Advertisement -
+
+Ferry Timetable Changes for Winter
+
+Jonas Berg
+Jonas Berg 12 Views
+
+The harbour ferry will run every forty minutes instead of every half hour from December, the operator said on Monday, citing lower demand during the dark months of the year.
+
+Commuters who rely on the early boat will not notice a change, because the first two departures of the morning keep their current times and the last boat still leaves at eleven.
+
+The operator promised to review the timetable in March and to restore the half-hourly service as soon as passenger numbers recover in spring.
+
+Share This Article
+- Advertisement -
+"""
+
+
+def _one_line_error(result, code: int) -> str:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("newsbook: error: ")
+    return lines[0]
+
+
+def test_build_samples_from_any_folder(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("build", str(SAMPLES), "-o", str(out / "x.epub"), "-o", str(out / "x.pdf"),
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(out / "x.epub"), str(out / "x.pdf")]
+    assert (out / "x.epub").stat().st_size > 10_000 and (out / "x.pdf").stat().st_size > 10_000
+    assert "Traceback" not in result.stderr
+    register_epub(out / "x.epub")
+
+
+def test_project_build_writes_configured_formats(project):
+    folder = project("basic")
+    result = run_cli("build", "--json", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [Path(p).name for p in report["outputs"]] == ["test-gazette-007.epub",
+                                                         "test-gazette-007.pdf"]
+    assert report["articles"] == 4 and report["sections"] == 2 and report["failures"] == []
+    register_epub(Path(report["outputs"][0]))
+
+
+def test_ad_hoc_build_from_files(tmp_path):
+    (tmp_path / "one.md").write_text("# First\n\nSome text.\n")
+    (tmp_path / "two.txt").write_text(SCRAPED)
+    result = run_cli("build", "one.md", "two.txt", "-o", "digest.epub", "--title", "Digest",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "digest.epub").exists()
+    register_epub(tmp_path / "digest.epub")
+
+
+def test_broken_source_is_skipped_unless_strict(tmp_path):
+    (tmp_path / "good.md").write_text("# Good\n\nText.\n")
+    (tmp_path / "empty.md").write_text("")
+    result = run_cli("build", "good.md", "empty.md", "-o", "x.epub", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "empty.md" in result.stderr and "warning" in result.stderr
+    assert (tmp_path / "x.epub").exists()
+    before = (tmp_path / "x.epub").read_bytes()
+    strict = run_cli("build", "good.md", "empty.md", "-o", "x.epub", "--strict", cwd=tmp_path)
+    assert strict.returncode == 1 and "Traceback" not in strict.stderr
+    assert (tmp_path / "x.epub").read_bytes() == before  # the last good output is kept
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["build", "missing.md", "-o", "x.epub"], "missing.md: no such file"),
+    (["build", "a.md", "-o", "x.docx"], "cannot tell the format"),
+    (["build"], "no newsbook.toml here"),
+])
+def test_user_errors_are_one_line_exit_2(tmp_path, args, needle):
+    (tmp_path / "a.md").write_text("# A\n\nText.\n")
+    (tmp_path / "a.xyz").write_text("text")
+    line = _one_line_error(run_cli(*args, cwd=tmp_path), 2)
+    assert needle in line
+
+
+@pytest.mark.parametrize("toml, needle", [
+    ('[issue]\ntitle = "T"\ncolour = "red"\n', "unknown key 'issue.colour'"),
+    ('[issue]\nnumber = "seven"\n', "'issue.number' must be an integer"),
+    ('[build]\nformats = ["docx"]\n', "'build.formats' must be one of"),
+    ('[issue\ntitle = "T"\n', "invalid TOML"),
+    ('[[sources]]\nsection = "X"\n', "sources[1] needs a 'path'"),
+])
+def test_config_errors_name_file_and_key(tmp_path, toml, needle):
+    (tmp_path / "newsbook.toml").write_text(toml)
+    line = _one_line_error(run_cli("build", cwd=tmp_path), 2)
+    assert needle in line and "newsbook.toml" in line
+
+
+def test_nothing_readable_is_exit_1_with_the_reason(tmp_path):
+    (tmp_path / "a.xyz").write_text("text")
+    line = _one_line_error(run_cli("build", "a.xyz", "-o", "x.epub", cwd=tmp_path), 1)
+    assert "no reader for '.xyz'" in line and not (tmp_path / "x.epub").exists()
+
+
+def test_extract_json(tmp_path):
+    (tmp_path / "ferry.txt").write_text(SCRAPED)
+    (tmp_path / "note.md").write_text("---\ntitle: Note\nauthor: A. Writer\ndate: 2026-11-20\n"
+                                      "url: https://example.org/n\nlang: en\n---\n\nHello *there*.\n")
+    result = run_cli("extract", "ferry.txt", "note.md", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    ferry, note = json.loads(result.stdout)
+    assert ferry["title"] == "Ferry Timetable Changes for Winter"
+    assert ferry["authors"] == ["Jonas Berg"]
+    assert ferry["published"].startswith("2026-11-24")
+    paragraphs = ferry["text"].split("\n\n")
+    assert len(paragraphs) == 3 and paragraphs[0].startswith("The harbour ferry")
+    for chrome in ("Edit Content", "Advertisement", "Reading:", "Views", "Share This Article"):
+        assert chrome not in ferry["text"]
+    assert set(note) >= {"title", "authors", "published", "url", "site", "language", "text", "html"}
+    assert note["url"] == "https://example.org/n" and note["language"] == "en"
+    assert note["html"] == "<p>Hello <em>there</em>.</p>\n"
+
+
+def test_extract_failure_gives_error_object_and_exit_1(tmp_path):
+    (tmp_path / "ok.md").write_text("# OK\n\nText.\n")
+    result = run_cli("extract", "ok.md", "nope.html", cwd=tmp_path)
+    assert result.returncode == 1
+    ok, bad = json.loads(result.stdout)
+    assert ok["title"] == "OK" and "error" not in ok
+    assert bad["source"] == "nope.html" and "no such file" in bad["error"]
+
+
+@pytest.mark.skipif(not SHARED_SEED.exists(), reason="shared corpus not present")
+def test_extract_shared_seed_article():
+    result = run_cli("extract", str(SHARED_SEED), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    (item,) = json.loads(result.stdout)
+    assert item["title"] == ("Rare Public Visit: North Korean Officials Make Uncommon "
+                             "Appearance in Iran")
+    assert item["authors"] == ["Ehabahe Lawani"]
+    assert item["published"].startswith("2024-11-23")
+    paragraphs = item["text"].split("\n\n")
+    body_lines = [line for line in SHARED_SEED.read_text().splitlines() if len(line) > 150]
+    assert paragraphs == [line.strip() for line in body_lines]
+    for chrome in ("Edit Content", "Advertisement", "Reading:", "Views", "Share This Article"):
+        assert chrome not in item["text"]
+
+
+def test_version_and_help():
+    assert run_cli("--version").stdout.startswith("newsbook, version")
+    help_text = run_cli("build", "--help").stdout
+    assert "Examples:" in help_text and "--output" in help_text
+
+
+def test_readme_starts_with_the_two_commands():
+    head = (REPO / "README.md").read_text().split("\n\n", 3)
+    assert "make demo" in "\n".join(head[:3]) and "make test" in "\n".join(head[:3])
