@@ -38,7 +38,7 @@ _NUMERIC_ATTRIBUTES = {"colspan", "rowspan", "start", "value", "span"}
 # Content of these is dropped entirely, not just the tags.
 _DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "embed",
                       "svg", "math", "form", "select", "textarea", "button", "head", "title"}
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url")
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -111,7 +111,7 @@ def sanitize(fragment: str) -> str:
     import nh3
 
     return nh3.clean(
-        _INVALID_XML.sub("", fragment),
+        fragment,
         tags=ALLOWED_TAGS,
         clean_content_tags=_DROP_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
@@ -126,7 +126,8 @@ def clean_article(article: Article, resolve: Resolver | None = None) -> tuple[Ar
     from lxml import html as lxml_html
 
     warnings: list[str] = []
-    root = lxml_html.fragment_fromstring(_promote_lazy_images(article.body), create_parent="div")
+    body = _INVALID_XML.sub("", article.body)
+    root = lxml_html.fragment_fromstring(_promote_lazy_images(body), create_parent="div")
     root = lxml_html.fragment_fromstring(sanitize(_inner(root, "html")), create_parent="div")
     images: dict[str, Image] = {}
     for img in list(root.iter("img")):

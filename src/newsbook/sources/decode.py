@@ -54,11 +54,22 @@ def decode(data: bytes, *, html: bool = False, name: str = "source") -> str:
     return _INVALID_XML.sub("", text)
 
 
+# Encodings common on the web and in saved files: among near-equal guesses, these win,
+# since short texts often decode "as well" in rare code pages (cp775 for French, say).
+_COMMON = {"cp1252", "latin_1", "iso8859_15", "cp1250", "cp1251", "koi8_r", "iso8859_2",
+           "shift_jis", "cp932", "euc_jp", "gb2312", "gb18030", "gbk", "big5", "euc_kr",
+           "cp949", "iso8859_7", "cp1253", "iso8859_9", "cp1254", "cp1256", "iso8859_6",
+           "cp1255", "iso8859_8", "tis_620", "cp874", "cp1258"}
+
+
 def _detect(data: bytes, name: str) -> str:
-    """Guess a legacy encoding with charset-normalizer."""
+    """Guess a legacy encoding with charset-normalizer, preferring common ones in near-ties."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise SourceError(f"{name}: cannot tell the text encoding (binary file?)")
-    return str(best)
+    close = [m for m in matches if m.chaos <= best.chaos + 0.02]
+    chosen = max(close, key=lambda m: (m.encoding in _COMMON, m.coherence, -m.chaos))
+    return str(chosen)
