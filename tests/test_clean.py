@@ -152,3 +152,11 @@ def test_any_input_gives_well_formed_safe_xhtml(fragment):
         assert not any(a.startswith("on") or a == "style" for a in el.attrib)
         href = el.get("href")
         assert href is None or not href.lower().startswith("javascript")
+
+
+def test_table_alignment_survives_as_class():
+    cleaned, _ = clean_article(_article('<table><tr><td style="text-align: right">1</td>'
+                                        '<td style="color:red" class="evil">2</td></tr></table>'))
+    cells = _parse(cleaned.body).findall(".//td")
+    assert cells[0].get("class") == "align-right" and cells[1].get("class") is None
+    assert "style" not in cleaned.body

@@ -28,6 +28,7 @@ def test_body_without_chrome_with_structure():
     assert "April" in body and "What changes" in body and "<li>" in body
     for chrome in ("Advertisement", "Most read", "All rights reserved", "Sport"):
         assert chrome not in body
+    assert "Market Moves Indoors" not in body  # the title is printed once, by the template
 
 
 def test_strip_site_name():

@@ -24,7 +24,7 @@ ALLOWED_ATTRIBUTES = {
     "*": {"id", "title", "dir"},
     "a": {"href"},
     "img": {"src", "alt"},
-    "td": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},  # class: see allowed_classes in sanitize()
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start", "reversed"},
     "li": {"value"},
@@ -39,6 +39,7 @@ _NUMERIC_ATTRIBUTES = {"colspan", "rowspan", "start", "value", "span"}
 _DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "embed",
                       "svg", "math", "form", "select", "textarea", "button", "head", "title"}
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ALIGN = re.compile(r"text-align\s*:\s*(right|center)", re.I)
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url")
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -116,6 +117,8 @@ def sanitize(fragment: str) -> str:
         clean_content_tags=_DROP_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
+        allowed_classes={"td": {"align-right", "align-center"},
+                         "th": {"align-right", "align-center"}},
         link_rel=None,
         strip_comments=True,
     )
@@ -127,7 +130,8 @@ def clean_article(article: Article, resolve: Resolver | None = None) -> tuple[Ar
 
     warnings: list[str] = []
     body = _INVALID_XML.sub("", article.body)
-    root = lxml_html.fragment_fromstring(_promote_lazy_images(body), create_parent="div")
+    root = lxml_html.fragment_fromstring(body, create_parent="div")
+    _prepare(root)
     root = lxml_html.fragment_fromstring(sanitize(_inner(root, "html")), create_parent="div")
     images: dict[str, Image] = {}
     for img in list(root.iter("img")):
@@ -167,17 +171,13 @@ def _inner(root, method: str) -> str:
                           for child in root)
 
 
-def _promote_lazy_images(fragment: str) -> str:
-    """Lazy-loading pages keep the real URL in data-src or srcset: move it to src first."""
-    if "<img" not in fragment.lower() or not any(a in fragment for a in _LAZY_SRC + ("srcset",)):
-        return fragment
-    from lxml import html as lxml_html
-
-    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+def _prepare(root) -> None:
+    """What the sanitizer would lose: lazy-loaded image URLs, table cell alignment."""
     for img in root.iter("img"):
         src = img.get("src", "")
         if src and not src.startswith("data:"):
             continue
+        # Lazy-loading pages keep the real URL in data-src or srcset.
         for attr in _LAZY_SRC:
             if img.get(attr):
                 img.set("src", img.get(attr))
@@ -186,7 +186,10 @@ def _promote_lazy_images(fragment: str) -> str:
             srcset = img.get("srcset", "")
             if srcset:
                 img.set("src", srcset.split(",")[0].strip().split(" ")[0])
-    return _inner(root, "html")
+    for cell in root.iter("td", "th"):
+        match = _ALIGN.search(cell.get("style", ""))
+        if match:
+            cell.set("class", f"align-{match.group(1).lower()}")
 
 
 def _drop(element) -> None:
@@ -207,6 +210,8 @@ def _fix_attributes(root) -> None:
             if name in _NUMERIC_ATTRIBUTES and not (value.strip().isdigit() and int(value) > 0):
                 del el.attrib[name]
             elif name == "scope" and value not in ("row", "col", "rowgroup", "colgroup"):
+                del el.attrib[name]
+            elif name == "class" and not value.strip():
                 del el.attrib[name]
             elif name == "dir" and value not in ("ltr", "rtl", "auto"):
                 del el.attrib[name]

@@ -55,6 +55,20 @@ def strip_site_name(title: str, site: str | None) -> str:
     return title
 
 
+_LEADING_HEADING = re.compile(r"\A\s*<h[1-3][^>]*>(.*?)</h[1-3]>\s*", re.S | re.I)
+
+
+def drop_title_heading(body: str, title: str) -> str:
+    """Pages repeat their title as the first heading of the article: the book prints it once."""
+    match = _LEADING_HEADING.match(body)
+    if not match:
+        return body
+    import html
+
+    heading = " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).split())
+    return body[match.end():] if heading.casefold() == title.casefold() else body
+
+
 def read(path: Path, text: str, url: str | None = None) -> Article:
     """Read an HTML page: its main content and its metadata."""
     import trafilatura
@@ -68,6 +82,8 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
     if title:
         title = strip_site_name(title, site)
     authors = split_authors(meta.author.replace(";", ",")) if meta and meta.author else []
+    if title:
+        body = drop_title_heading(body, title)
     return Article(
         id=article_id(url or str(path), text),
         title=title or title_from_path(path),
