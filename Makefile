@@ -7,8 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test system clean
 
 demo: $(STAMP)
-	$(BIN)/newsbook build samples
-	@echo "Built:"; ls -1 samples/_build/*.epub samples/_build/*.pdf
+	$(BIN)/newsbook build samples --output-dir _build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -64,6 +64,13 @@ def test_project_build_writes_configured_formats(project):
     register_epub(Path(report["outputs"][0]))
 
 
+def test_output_dir_keeps_default_names(project, tmp_path):
+    folder = project("basic")
+    result = run_cli("build", str(folder), "-d", str(tmp_path / "out"), "-f", "epub")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(tmp_path / "out" / "test-gazette-007.epub")]
+
+
 def test_ad_hoc_build_from_files(tmp_path):
     (tmp_path / "one.md").write_text("# First\n\nSome text.\n")
     (tmp_path / "two.txt").write_text(SCRAPED)

@@ -52,17 +52,20 @@ def main(debug: bool) -> None:
               help="Output file; repeatable. The format follows the extension (.epub, .pdf).")
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["epub", "pdf"]),
               help="Formats to build into the project's output folder; repeatable.")
+@click.option("-d", "--output-dir", type=click.Path(path_type=Path),
+              help="Folder for the outputs, with their default names (overrides the config).")
 @click.option("--title", help="Issue title (overrides the config).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any source cannot be read.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def build(paths, outputs, formats, title, strict, quiet, as_json) -> None:
+def build(paths, outputs, formats, output_dir, title, strict, quiet, as_json) -> None:
     """Build an issue from a project folder (default: .) or from source files and folders.
 
     \b
     Examples:
       newsbook build                             # the project in this folder
       newsbook build samples -f pdf              # only the PDF of a project
+      newsbook build samples -d out/             # into out/, default file names
       newsbook build notes/ -o out/notes.epub -o out/notes.pdf --title "Notes"
     """
     from newsbook import config as config_mod
@@ -72,12 +75,13 @@ def build(paths, outputs, formats, title, strict, quiet, as_json) -> None:
     project = config_mod.find_config(paths[0]) if len(paths) == 1 and paths[0].is_dir() else None
     if project is not None:
         plan = pipeline.plan_project(config_mod.load(project), list(formats) or None,
-                                     list(outputs) or None, title)
+                                     list(outputs) or None, title, output_dir)
     else:
         if len(paths) == 1 and paths[0] == Path(".") and not outputs:
             raise NewsbookError(f"no {config_mod.CONFIG_NAME} here: give a project folder, "
                                 "or sources and -o FILE")
-        plan = pipeline.plan_sources(paths, list(outputs) or None, list(formats) or None, title)
+        plan = pipeline.plan_sources(paths, list(outputs) or None, list(formats) or None, title,
+                                     output_dir)
     report = pipeline.build(plan, strict=strict)
 
     for failure in report.failures:

@@ -62,7 +62,8 @@ def output_name(settings: IssueSettings) -> str:
 
 
 def plan_project(config: Config, formats: list[str] | None = None,
-                 outputs: list[Path] | None = None, title: str | None = None) -> Plan:
+                 outputs: list[Path] | None = None, title: str | None = None,
+                 output_dir: Path | None = None) -> Plan:
     """A plan for building a project folder from its newsbook.toml."""
     entries: list[SourceEntry] = []
     for source in config.sources:
@@ -83,20 +84,22 @@ def plan_project(config: Config, formats: list[str] | None = None,
         page_size=config.page_size,
     )
     if not outputs:
-        folder = config.root / config.output_dir
+        folder = output_dir if output_dir is not None else config.root / config.output_dir
         outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or config.formats]
     return Plan(entries=entries, settings=settings, outputs=outputs, roots=[config.root],
                 templates=config.root / "templates", cover=config.cover)
 
 
 def plan_sources(paths: list[Path], outputs: list[Path] | None = None,
-                 formats: list[str] | None = None, title: str | None = None) -> Plan:
+                 formats: list[str] | None = None, title: str | None = None,
+                 output_dir: Path | None = None) -> Plan:
     """A plan for an ad-hoc build from files and folders named on the command line."""
     entries = [SourceEntry(p) for path in paths for p in sources.expand(path)]
     settings = IssueSettings(title=title or (entries[0].path.stem.replace("-", " ").title()
                                              if len(entries) == 1 else "newsbook"))
     if not outputs:
-        outputs = [Path.cwd() / f"{output_name(settings)}.{fmt}" for fmt in formats or ["epub"]]
+        folder = output_dir if output_dir is not None else Path.cwd()
+        outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or ["epub"]]
     roots = [Path.cwd()] + [p if p.is_dir() else p.parent for p in paths]
     return Plan(entries=entries, settings=settings, outputs=outputs, roots=roots)
 
