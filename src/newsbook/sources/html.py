@@ -12,26 +12,89 @@ from newsbook.sources.meta import clean_string, parse_date, split_authors, title
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]\s+")
 
 
+# trafilatura's XML keeps what its HTML output loses (ordered lists, header cells):
+# convert that to HTML ourselves.
+_TAG_MAP = {"p": "p", "quote": "blockquote", "item": "li", "row": "tr", "lb": "br",
+            "del": "del", "code": "pre", "table": "table"}
+_HI_MAP = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
+
+
 def extract_body(page: str, url: str | None = None) -> str | None:
     """The article body of a page as an HTML fragment, or None when nothing was found."""
     import trafilatura
     from lxml import etree
 
     result = trafilatura.extract(
-        page, url=url, output_format="html", include_formatting=True, include_links=True,
+        page, url=url, output_format="xml", include_formatting=True, include_links=True,
         include_images=True, include_tables=True, include_comments=False, with_metadata=False,
     )
     if not result:
         return None
+    main = etree.fromstring(result.encode("utf-8")).find("main")
+    if main is None or not len(main) and not (main.text or "").strip():
+        return None
+    captions = figure_captions(page)
+    for element in list(main.iter()):
+        _to_html(element, captions)
+    fragment = "".join(etree.tostring(child, encoding="unicode", method="html") for child in main)
+    return fragment if fragment.strip() else None
+
+
+def _to_html(el, captions: dict[str, str]) -> None:
+    """Rename one trafilatura XML element to its HTML counterpart, in place."""
+    from lxml import etree
+
+    tag = el.tag
+    if tag == "head":
+        rend = el.get("rend", "h2")
+        el.tag = rend if rend in ("h1", "h2", "h3", "h4", "h5", "h6") else "h2"
+    elif tag == "list":
+        el.tag = "ol" if el.get("rend") == "ol" else "ul"
+    elif tag == "cell":
+        el.tag = "th" if el.get("role") == "head" else "td"
+    elif tag == "hi":
+        el.tag = _HI_MAP.get(el.get("rend", ""), "em")
+    elif tag == "ref":
+        el.tag = "a"
+        if el.get("target"):
+            el.set("href", el.get("target"))
+    elif tag == "graphic":
+        el.tag = "img"
+        caption = captions.get(el.get("src", ""))
+        if caption:
+            figure = etree.Element("figure")
+            figure.tail, el.tail = el.tail, None
+            el.addprevious(figure)
+            figure.append(el)
+            etree.SubElement(figure, "figcaption").text = caption
+    elif tag in _TAG_MAP:
+        el.tag = _TAG_MAP[tag]
+    else:
+        el.tag = "span"
+    for name in list(el.attrib):
+        if name not in ("href", "src", "alt"):
+            del el.attrib[name]
+
+
+def figure_captions(page: str) -> dict[str, str]:
+    """Image source -> caption text for every <figure> with a <figcaption> in the page."""
+    if "<figcaption" not in page:
+        return {}
     from lxml import html as lxml_html
 
-    root = lxml_html.fromstring(result)
-    body = root.find("body") if root.tag != "body" else root
-    if body is None:
-        body = root
-    parts = [etree.tostring(child, encoding="unicode", method="html") for child in body]
-    fragment = (body.text or "").strip() + "".join(parts)
-    return fragment if fragment.strip() else None
+    try:
+        root = lxml_html.fromstring(page)
+    except Exception:  # lxml raises several kinds for odd documents; captions are optional
+        return {}
+    captions = {}
+    for figure in root.iter("figure"):
+        caption = figure.find(".//figcaption")
+        img = figure.find(".//img")
+        if caption is not None and img is not None and img.get("src"):
+            text = " ".join(caption.text_content().split())
+            if text:
+                captions[img.get("src")] = text
+    return captions
 
 
 def page_language(page: str) -> str | None:
