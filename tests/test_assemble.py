@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from newsbook.assemble import IssueSettings, assemble, build_date, issue_identifier, slugify
+from newsbook.assemble import IssueSettings, assemble, issue_identifier, slugify
+from newsbook.clock import build_date, build_time
 from newsbook.model import Article
 
 
@@ -51,6 +52,9 @@ def test_identifier_stable_and_distinct():
 def test_build_date_follows_source_date_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1773446400")
     assert build_date() == date(2026, 3, 14)
+    assert build_time().isoformat() == "2026-03-14T00:00:00+00:00"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # zip entries cannot predate 1980
+    assert build_time().year == 1980
 
 
 def test_slugify():

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 
+from newsbook.clock import build_date
 from newsbook.model import Article, Image, Issue, Section
 
 DEFAULT_SECTION = "Articles"
@@ -102,11 +102,3 @@ def assemble(articles: list[Article], settings: IssueSettings, today: date | Non
         cover=settings.cover,
         page_size=settings.page_size,
     )
-
-
-def build_date() -> date:
-    """Today, or the day SOURCE_DATE_EPOCH names, so that reproducible builds agree."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
-    return date.today()

@@ -58,7 +58,7 @@ def make_cover(issue: Issue, date_text: str, number_text: str) -> Image:
     size = 180
     title_font = _font(size, bold=True)
     lines = _wrap(draw, issue.title, title_font, inner)
-    while (len(lines) > 3 or any(draw.textlength(l, font=title_font) > inner for l in lines)) \
+    while (len(lines) > 3 or any(draw.textlength(ln, font=title_font) > inner for ln in lines)) \
             and size > 70:
         size -= 10
         title_font = _font(size, bold=True)

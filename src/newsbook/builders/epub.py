@@ -6,21 +6,12 @@ import io
 import zipfile
 from datetime import datetime, timezone
 
+from newsbook.clock import build_time
 from newsbook.model import Issue
 from newsbook.render import Theme, labels_for, long_date
 
 EXTENSION = ".epub"
 _XHTML = "application/xhtml+xml"
-
-
-def build_time() -> datetime:
-    """Now in UTC, or SOURCE_DATE_EPOCH when it is set (reproducible builds)."""
-    import os
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(max(int(epoch), 315532800), tz=timezone.utc)
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def build(issue: Issue, theme: Theme) -> bytes:
@@ -86,9 +77,10 @@ def build(issue: Issue, theme: Theme) -> bytes:
     book.spine = spine
 
     buffer = io.BytesIO()
-    epub.write_epub(buffer, book, {"mtime": build_time(), "raise_exceptions": True,
+    now = build_time()
+    epub.write_epub(buffer, book, {"mtime": now, "raise_exceptions": True,
                                    "epub3_pages": False, "landmark_title": "Guide"})
-    return rezip(buffer.getvalue(), build_time())
+    return rezip(buffer.getvalue(), now)
 
 
 def _accessibility(book, issue: Issue) -> None:
