@@ -50,8 +50,18 @@ def decode(data: bytes, *, html: bool = False, name: str = "source") -> str:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = _detect(data, name)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = repair_mojibake(text.replace("\r\n", "\n").replace("\r", "\n"))
     return _INVALID_XML.sub("", text)
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Latin-1/cp1252 ("cafÃ©"), which ftfy repairs only where it is sure."""
+    import ftfy
+    from ftfy.badness import is_bad
+
+    if text.isascii() or not is_bad(text):
+        return text
+    return ftfy.fix_encoding(text)
 
 
 # Encodings common on the web and in saved files: among near-equal guesses, these win,
