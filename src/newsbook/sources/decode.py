@@ -34,15 +34,21 @@ def declared_charset(data: bytes) -> str | None:
 def decode(data: bytes, *, html: bool = False, name: str = "source") -> str:
     """Decode a source file: BOM first, then (for HTML) its declared charset, UTF-8, detection."""
     text = None
+    trusted = False  # a BOM or a working declared charset: no need to second-guess the text
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             text = data[len(bom):].decode(encoding, errors="replace")
+            trusted = True
             break
     if text is None and html:
         charset = declared_charset(data)
+        if charset in _LATIN and _is_utf8(data):
+            # Pages often declare Latin-1 while serving UTF-8; the bytes are the better witness.
+            charset = "utf-8"
         if charset:
             try:
                 text = data.decode(charset)
+                trusted = True
             except UnicodeDecodeError:
                 text = None
     if text is None:
@@ -50,8 +56,21 @@ def decode(data: bytes, *, html: bool = False, name: str = "source") -> str:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = _detect(data, name)
-    text = repair_mojibake(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not trusted:
+        text = repair_mojibake(text)
     return _INVALID_XML.sub("", text)
+
+
+_LATIN = {"iso8859-1", "cp1252", "iso8859-15", "ascii"}
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Valid UTF-8 with at least one multi-byte sequence (plain ASCII proves nothing)."""
+    try:
+        return not data.decode("utf-8").isascii()
+    except UnicodeDecodeError:
+        return False
 
 
 def repair_mojibake(text: str) -> str:
@@ -59,7 +78,11 @@ def repair_mojibake(text: str) -> str:
     import ftfy
     from ftfy.badness import is_bad
 
-    if text.isascii() or not is_bad(text):
+    if text.isascii():
+        return text
+    # Mojibake needs non-ASCII characters: test only the lines that have some.
+    sample = "\n".join(line for line in text.split("\n") if not line.isascii())
+    if not is_bad(sample):
         return text
     return ftfy.fix_encoding(text)
 
