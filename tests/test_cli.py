@@ -111,7 +111,7 @@ def test_user_errors_are_one_line_exit_2(tmp_path, args, needle):
     ('[issue]\nnumber = "seven"\n', "'issue.number' must be an integer"),
     ('[build]\nformats = ["docx"]\n', "'build.formats' must be one of"),
     ('[issue\ntitle = "T"\n', "invalid TOML"),
-    ('[[sources]]\nsection = "X"\n', "sources[1] needs a 'path'"),
+    ('[[sources]]\nsection = "X"\n', "sources[1] needs exactly one of path, url"),
 ])
 def test_config_errors_name_file_and_key(tmp_path, toml, needle):
     (tmp_path / "newsbook.toml").write_text(toml)

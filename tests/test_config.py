@@ -19,7 +19,8 @@ def test_basic_project_config():
     assert config.date == date(2026, 3, 14)
     assert config.formats == ["epub", "pdf"] and config.order == "date"
     assert [s.section for s in config.sources] == ["News", "Notes"]
-    assert config.sources[0].path == (ROOTS / "basic" / "articles" / "news").resolve()
+    assert config.sources[0].kind == "path"
+    assert config.sources[0].location == str((ROOTS / "basic" / "articles" / "news").resolve())
 
 
 def test_defaults():
@@ -38,7 +39,16 @@ def test_defaults():
     ({"build": {"page_size": "A9"}}, "'build.page_size' must be one of"),
     ({"build": {"sections": ["a", 1]}}, "'build.sections' must be a list of strings"),
     ({"sources": {"path": "x"}}, "'sources' must be an array of tables"),
-    ({"sources": [{"path": "x", "feed": "y"}]}, "unknown key 'sources[1].feed'"),
+    ({"sources": [{"path": "x", "colour": "y"}]}, "unknown key 'sources[1].colour'"),
+    ({"sources": [{"path": "x", "feed": "https://e.org/f"}]}, "needs exactly one of"),
+    ({"sources": [{"section": "x"}]}, "needs exactly one of"),
+    ({"sources": [{"url": "ftp://e.org/x"}]}, "must be an http(s) URL"),
+    ({"sources": [{"urls": ["https://e.org/a", "e.org/b"]}]}, "'e.org/b', which is not"),
+    ({"sources": [{"feed": "https://e.org/f", "full_text": "sometimes"}]}, "true, false or"),
+    ({"sources": [{"feed": "https://e.org/f", "max_articles": 0}]}, "positive integer"),
+    ({"sources": [{"feed": "https://e.org/f", "since": "last week"}]}, "'sources[1].since'"),
+    ({"fetch": {"workers": 0}}, "'fetch.workers' must be a positive integer"),
+    ({"fetch": {"timeout": "long"}}, "'fetch.timeout' must be a number of seconds"),
     ({"issue": "title"}, "'issue' must be a table"),
 ])
 def test_errors(raw, needle):
@@ -53,3 +63,35 @@ def test_missing_and_undecodable(tmp_path):
     (tmp_path / "newsbook.toml").write_bytes(b"title = '\xff'")
     with pytest.raises(ConfigError, match="not UTF-8"):
         load(tmp_path / "newsbook.toml")
+
+
+def test_web_sources(tmp_path):
+    (tmp_path / "links.txt").write_text("# reading list\nhttps://e.org/a\n\nhttps://e.org/b  # good\n")
+    config = parse({"sources": [
+        {"url": "https://e.org/one", "section": "Web"},
+        {"urls": ["https://e.org/x", "https://e.org/y"]},
+        {"links": "links.txt"},
+        {"feed": "https://e.org/feed.xml", "max_articles": 5, "full_text": True, "since": "7 days"},
+        {"feed": "local.xml", "full_text": "auto"},
+        {"opml": "subs.opml"},
+    ], "fetch": {"timeout": 5, "per_host": 1}}, tmp_path / "newsbook.toml")
+    kinds = [(s.kind, s.location) for s in config.sources]
+    assert kinds == [("url", "https://e.org/one"), ("url", "https://e.org/x"),
+                     ("url", "https://e.org/y"), ("url", "https://e.org/a"),
+                     ("url", "https://e.org/b"), ("feed", "https://e.org/feed.xml"),
+                     ("feed", str(tmp_path / "local.xml")), ("opml", str(tmp_path / "subs.opml"))]
+    feed = config.sources[5]
+    assert (feed.max_articles, feed.full_text, feed.since) == (5, True, "7 days")
+    assert config.sources[6].full_text is None
+    assert config.fetch.timeout == 5 and config.fetch.per_host == 1
+
+
+def test_resolve_window():
+    from datetime import datetime, timezone
+
+    from newsbook.config import resolve_window
+
+    now = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
+    assert resolve_window("7 days", now) == datetime(2026, 11, 21, 12, tzinfo=timezone.utc)
+    assert resolve_window("2w", now) == datetime(2026, 11, 14, 12, tzinfo=timezone.utc)
+    assert resolve_window("2026-11-01", now) == datetime(2026, 11, 1, tzinfo=timezone.utc)

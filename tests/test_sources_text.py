@@ -317,3 +317,136 @@ def test_any_text_gives_a_well_formed_article_or_a_source_error(tmp_path_factory
     etree.fromstring(f"<div>{article.body}</div>")  # raises on a malformed fragment
     assert article.title.strip()
     assert "<p>" in article.body
+
+
+def scraped_mojibake(text: str) -> str:
+    """Text as a naive scraper saves it: UTF-8 read as Latin-1, whitespace (NBSP, NEL too) collapsed."""
+    return "\n".join(" ".join(line.split()) for line in text.encode("utf-8").decode("latin-1").split("\n"))
+
+
+RUSSIAN = [
+    ("Городской совет во вторник одобрил строительство новых велосипедных дорожек на трёх улицах в центре, "
+     "хотя спор об этом проекте длился почти два года."),
+    ("Сторонники плана говорят, что дорожки сделают поездки в школу безопаснее, и напоминают о росте числа "
+     "аварий с участием велосипедистов."),
+    ("Противники считают, что исчезновение парковочных мест навредит магазинам, хотя опрос показал, что "
+     "большинство покупателей до сих пор приходит пешком."),
+]
+KOREAN = [
+    "시의회는 화요일 저녁 도심의 가장 붐비는 세 거리에 보호 자전거 도로를 만들기로 의결했다. 이 결정으로 거의 2년 동안 이어진 논쟁이 끝났다.",
+    "계획을 지지하는 사람들은 자전거 도로가 아이들의 통학을 더 안전하게 만들 것이라고 말했다. 전문가들도 사고가 줄어들 것이라고 전망했다.",
+    "반대하는 사람들은 주차 공간이 사라지면 작은 가게들이 피해를 볼 것이라고 주장했지만, 조사에 따르면 대부분의 손님은 걸어서 온다.",
+]
+
+
+@pytest.mark.parametrize("title, body", [("Новые велосипедные дорожки в центре", RUSSIAN),
+                                         ("도심에 자전거 도로 생긴다", KOREAN)])
+def test_mojibake_with_collapsed_nbsp_and_nel_bytes_is_repaired(tmp_path, title, body):
+    # Cyrillic "х" and Hangul "전" hold the bytes 0x85/0xa0, which the scraper turned into plain spaces.
+    from newsbook.sources.decode import decode
+
+    raw = scraped_mojibake("\n".join(["Home", "News", title, *body, "Share"]))
+    assert "Ð" in raw or "ì" in raw
+    path, text = write(tmp_path, "page.txt", [decode(raw.encode("utf-8"))])
+
+    article = read(path, text)
+
+    assert article.title == title
+    # A word space the lost byte swallowed comes back only after a stop word ("сих пор"), not everywhere.
+    assert [p.replace(" ", "") for p in paragraphs(article.body)] == [p.replace(" ", "") for p in body]
+    assert "до сих пор" in article.body or "전문가들도" in article.body
+
+
+def test_latin_text_that_only_looks_like_mojibake_is_left_alone(tmp_path):
+    lines = ["Notícias", "A IRMÃ DE JOÃO", "Ã venda: é o que é, disse ela à entrada do mercado.",
+             *HARBOUR]
+    path, text = write(tmp_path, "pt.txt", lines)
+
+    article = read(path, text)
+
+    assert paragraphs(article.body) == ["Ã venda: é o que é, disse ela à entrada do mercado.", *HARBOUR]
+    assert article.title == "A IRMÃ DE JOÃO"
+
+
+def test_short_lines_between_paragraphs_are_kept_but_shouted_calls_to_action_dropped(tmp_path):
+    lines = ["Home", "Reviews", "What Visitors Said About The Harbour Festival",
+             HARBOUR[0], "– Ma** Ho**", HARBOUR[1], "Tickets: 12 €", HARBOUR[2],
+             "GET THE APP FOR MORE STORIES LIKE THIS", HARBOUR[3], "Share"]
+    path, text = write(tmp_path, "festival.txt", lines)
+
+    body = read(path, text).body
+
+    assert paragraphs(body) == [HARBOUR[0], "– Ma** Ho**", HARBOUR[1], "Tickets: 12 €", HARBOUR[2], HARBOUR[3]]
+
+
+def test_footer_blurb_after_related_links_and_newsletter_is_not_the_article(tmp_path):
+    footer = [("The information provided on this website is for general purposes only and was written for "
+               "readers living in the country where the company is registered, not for any other market."),
+              ("Consult your physician before beginning any exercise program or diet, and stop right away if "
+               "you feel faint, dizzy or in pain, or if you are short of breath at any time.")]
+    lines = ["Home", "Blog", "Harbour Pier To Close For Repairs", "By Tom Berg", *HARBOUR[:3],
+             "Related Articles", "Ferry timetable changes", "Museum reopens", "Facebook", "Instagram",
+             "Join our newsletter", "Facebook", "Instagram", "Join our newsletter", *footer]
+    path, text = write(tmp_path, "footer.txt", lines)
+
+    assert paragraphs(read(path, text).body) == HARBOUR[:3]
+
+
+def test_photo_gallery_inside_the_article_does_not_split_it(tmp_path):
+    gallery = ["Photo: Jane Roe, AP", "Image 1 of 4", "Caption", "Close", "Image 1 of 4",
+               "Photo: Jane Roe, AP", "1 / 4", "Back to Gallery", "Photo: Jane Roe, AP"]
+    lines = ["Home", "Harbour Pier To Close For Repairs", *HARBOUR[:3], *gallery, *HARBOUR[3:]]
+    path, text = write(tmp_path, "gallery.txt", lines)
+
+    assert paragraphs(read(path, text).body)[0] == HARBOUR[0]
+    assert paragraphs(read(path, text).body)[-1] == HARBOUR[-1]
+
+
+@pytest.mark.parametrize("about", ["About Tom Berg", "Über Moritz Bachmann", "À propos de Marie Curie"])
+def test_author_box_after_the_article_ends_it(tmp_path, about):
+    bio = ("Tom writes about harbours, ferries and the people who work on them, and has covered the coast "
+           "for the paper since he moved to the town in the spring of 2009.")
+    lines = ["Home", "Harbour Pier To Close For Repairs", *HARBOUR, about, bio]
+    path, text = write(tmp_path, "bio.txt", lines)
+
+    assert paragraphs(read(path, text).body) == HARBOUR
+
+
+@pytest.mark.parametrize("body, dateline, expected", [
+    (HARBOUR, "05/10/2018", datetime(2018, 5, 10)),  # American English: month first
+    ([("Il consiglio comunale ha approvato martedì sera la costruzione di piste ciclabili protette lungo "
+       "tre delle strade più trafficate del centro, dopo un dibattito durato quasi due anni."),
+      ("I sostenitori del piano hanno detto che le piste renderanno più sicuro per i bambini andare a "
+       "scuola in bicicletta, e hanno ricordato il forte aumento degli incidenti.")],
+     "05/10/2018", datetime(2018, 10, 5)),
+    ([("A prefeitura confirmou na segunda-feira que o velho cais será fechado para reparos na próxima "
+       "primavera, depois que engenheiros encontraram corrosão em vários dos suportes de aço."),
+      ("Os pescadores que usam o cais todas as manhãs disseram que esperavam a decisão havia anos, mas "
+       "temem que a obra demore mais do que os seis meses prometidos.")],
+     "05/10/2018 - Publicado por: Clarissa Borba", datetime(2018, 10, 5)),
+])
+def test_slash_dates_follow_the_page_language(tmp_path, body, dateline, expected):
+    lines = ["Home", "Harbour Pier To Close For Repairs", dateline, *body]
+    path, text = write(tmp_path, "date.txt", lines)
+
+    assert read(path, text).published == expected
+
+
+def test_bare_name_the_article_talks_about_is_a_tag_not_the_author(tmp_path):
+    body = [("South Korea has unveiled a plan to help its solar industry cut the cost of modules and raise "
+             "their efficiency over the next five years."), *HARBOUR[:2]]
+    lines = ["Home", "Utility-scale PV", "South Korea’s roadmap to drive down solar costs", "South Korea", *body]
+    path, text = write(tmp_path, "tag.txt", lines)
+
+    article = read(path, text)
+
+    assert article.authors == []
+    assert article.title == "South Korea’s roadmap to drive down solar costs"
+
+
+def test_short_menu_entry_printed_twice_is_not_the_title(tmp_path):
+    menu = ["Contacts", "Advertising", "Contest Rules"]
+    lines = ["Home", *menu, "Beauty News", "Model Says She Fears Growing Old In Public", *HARBOUR[:3], *menu]
+    path, text = write(tmp_path, "menu-title.txt", lines)
+
+    assert read(path, text).title == "Model Says She Fears Growing Old In Public"

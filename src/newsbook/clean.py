@@ -73,6 +73,52 @@ def local_resolver(roots: list[Path]) -> Resolver:
     return resolve
 
 
+def image_urls(article: Article) -> list[str]:
+    """The http(s) images an article shows, as absolute URLs, for fetching before cleaning."""
+    from lxml import html as lxml_html
+
+    if "<img" not in article.body.lower():
+        return []
+    root = lxml_html.fragment_fromstring(_INVALID_XML.sub("", article.body), create_parent="div")
+    _prepare(root)
+    urls = []
+    for img in root.iter("img"):
+        url = absolute_image_url(img.get("src", ""), article)
+        if url:
+            urls.append(url)
+    return list(dict.fromkeys(urls))
+
+
+def absolute_image_url(src: str, article: Article) -> str | None:
+    """An image reference made absolute against the article's page; None when it is local."""
+    from urllib.parse import urljoin
+
+    src = src.strip()
+    # Relative references resolve against the page as fetched, not its canonical URL.
+    base = article.source if article.source.startswith(("http://", "https://")) else None
+    url = urljoin(base, src) if base else src
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def web_resolver(fetched: dict[str, bytes | Exception], local: Resolver | None) -> Resolver:
+    """Images fetched beforehand (by URL), local files through `local` for local articles."""
+
+    def resolve(src: str, article: Article) -> bytes:
+        url = absolute_image_url(src, article)
+        if url is None:
+            if local is None or article.source.startswith(("http://", "https://")):
+                raise ImageRefused(f"image not embedded: {src}")
+            return local(src, article)
+        result = fetched.get(url)
+        if result is None:
+            raise ImageRefused(f"remote image not fetched: {url}")
+        if isinstance(result, Exception):
+            raise ImageRefused(f"image {result}")
+        return result
+
+    return resolve
+
+
 def normalize_image(data: bytes, alt: str = "", max_side: int = MAX_IMAGE_SIDE) -> Image:
     """An Image that e-readers show: JPEG or PNG, at most max_side pixels, named by content hash."""
     from PIL import Image as PILImage
@@ -124,7 +170,8 @@ def sanitize(fragment: str) -> str:
     )
 
 
-def clean_article(article: Article, resolve: Resolver | None = None) -> tuple[Article, list[str]]:
+def clean_article(article: Article, resolve: Resolver | None = None,
+                  max_side: int = MAX_IMAGE_SIDE) -> tuple[Article, list[str]]:
     """Sanitize an article's body to XHTML and embed its images; returns warnings too."""
     from lxml import html as lxml_html
 
@@ -142,7 +189,7 @@ def clean_article(article: Article, resolve: Resolver | None = None) -> tuple[Ar
                 raise ImageRefused("image without a source")
             if resolve is None:
                 raise ImageRefused(f"image not embedded: {src}")
-            image = normalize_image(resolve(src, article), alt)
+            image = normalize_image(resolve(src, article), alt, max_side)
         except ImageRefused as exc:
             warnings.append(f"{article.source}: {exc}")
             _drop(img)

@@ -47,7 +47,7 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("locations", nargs=-1)
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
               help="Output file; repeatable. The format follows the extension (.epub, .pdf).")
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["epub", "pdf"]),
@@ -56,10 +56,11 @@ def main(debug: bool) -> None:
               help="Folder for the outputs, with their default names (overrides the config).")
 @click.option("--title", help="Issue title (overrides the config).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any source cannot be read.")
+@click.option("--offline", is_flag=True, help="Use only what earlier builds fetched (the cache).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def build(paths, outputs, formats, output_dir, title, strict, quiet, as_json) -> None:
-    """Build an issue from a project folder (default: .) or from source files and folders.
+def build(locations, outputs, formats, output_dir, title, strict, offline, quiet, as_json) -> None:
+    """Build an issue from a project folder (default: .) or from files, folders, URLs and feeds.
 
     \b
     Examples:
@@ -67,21 +68,25 @@ def build(paths, outputs, formats, output_dir, title, strict, quiet, as_json) ->
       newsbook build samples -f pdf              # only the PDF of a project
       newsbook build samples -d out/             # into out/, default file names
       newsbook build notes/ -o out/notes.epub -o out/notes.pdf --title "Notes"
+      newsbook build https://example.org/feed.xml https://example.org/page -o web.epub
     """
     from newsbook import config as config_mod
     from newsbook import pipeline
 
-    paths = list(paths) or [Path(".")]
-    project = config_mod.find_config(paths[0]) if len(paths) == 1 and paths[0].is_dir() else None
+    locations = list(locations) or ["."]
+    first = Path(locations[0])
+    project = (config_mod.find_config(first)
+               if len(locations) == 1 and not pipeline.is_url(locations[0]) and first.is_dir()
+               else None)
     if project is not None:
         plan = pipeline.plan_project(config_mod.load(project), list(formats) or None,
-                                     list(outputs) or None, title, output_dir)
+                                     list(outputs) or None, title, output_dir, offline)
     else:
-        if len(paths) == 1 and paths[0] == Path(".") and not outputs:
+        if locations == ["."] and not outputs:
             raise NewsbookError(f"no {config_mod.CONFIG_NAME} here: give a project folder, "
                                 "or sources and -o FILE")
-        plan = pipeline.plan_sources(paths, list(outputs) or None, list(formats) or None, title,
-                                     output_dir)
+        plan = pipeline.plan_sources(locations, list(outputs) or None, list(formats) or None,
+                                     title, output_dir, offline)
     report = pipeline.build(plan, strict=strict)
 
     for failure in report.failures:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,31 @@ ORDERS = ("source", "date", "date-asc", "title")
 PAGE_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
 
 
+SOURCE_KINDS = ("path", "url", "urls", "links", "feed", "opml")
+
+
 @dataclass
 class SourceConfig:
-    """One [[sources]] entry: a file or folder of articles and the section they go to."""
+    """One [[sources]] entry: where articles come from, and what to do with them."""
 
-    path: Path
+    kind: str  # path | url | feed | opml (urls and links files expand to url entries)
+    location: str  # a path (absolute) or a URL
     section: str | None = None
+    max_articles: int | None = None
+    full_text: bool | None = None  # None: fetch the page when the feed has only a summary
+    since: str | None = None  # a date window, resolved against the build time
+    until: str | None = None
+
+
+@dataclass
+class FetchConfig:
+    """[fetch]: network limits."""
+
+    timeout: float = 30.0
+    retries: int = 3
+    max_bytes: int = 20 * 1024 * 1024
+    per_host: int = 2
+    workers: int = 8
 
 
 @dataclass
@@ -44,7 +64,9 @@ class Config:
     order: str = "source"
     page_size: str = "A4"
     sections: list[str] = field(default_factory=list)
+    image_size: int = 1600
     sources: list[SourceConfig] = field(default_factory=list)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
 
 
 # table -> key -> (expected type(s), description for errors)
@@ -67,10 +89,27 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "order": ((str,), f"one of {list(ORDERS)}"),
         "page_size": ((str,), f"one of {list(PAGE_SIZES)}"),
         "sections": ((list,), "a list of section titles"),
+        "image_size": ((int,), "a number of pixels (the long side of images)"),
     },
     "sources": {
         "path": ((str,), "a file or folder path"),
+        "url": ((str,), "an http(s) URL"),
+        "urls": ((list,), "a list of http(s) URLs"),
+        "links": ((str,), "a path to a file of URLs, one a line"),
+        "feed": ((str,), "a feed URL or path"),
+        "opml": ((str,), "an OPML file path or URL"),
         "section": ((str,), "a section title"),
+        "max_articles": ((int,), "a positive integer"),
+        "full_text": ((bool, str), 'true, false or "auto"'),
+        "since": ((str, date), 'a date (YYYY-MM-DD) or a span such as "7 days"'),
+        "until": ((str, date), 'a date (YYYY-MM-DD) or a span such as "1 day"'),
+    },
+    "fetch": {
+        "timeout": ((int, float), "a number of seconds"),
+        "retries": ((int,), "an integer"),
+        "max_bytes": ((int,), "a number of bytes"),
+        "per_host": ((int,), "a positive integer"),
+        "workers": ((int,), "a positive integer"),
     },
 }
 
@@ -103,6 +142,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
                               f"(known: {', '.join(sorted(_SCHEMA))})")
     issue = _table(raw, "issue", path)
     build = _table(raw, "build", path)
+    fetch = _table(raw, "fetch", path)
     sources = raw.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
         raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
@@ -129,14 +169,96 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
             value = Path(value)
         setattr(config, key, value)
 
+    for key, value in fetch.items():
+        if key in ("per_host", "workers") and value < 1:
+            raise ConfigError(f"{path}: 'fetch.{key}' must be a positive integer")
+        setattr(config.fetch, key, value)
+    if config.image_size < 64:
+        raise ConfigError(f"{path}: 'build.image_size' must be at least 64 pixels")
+
     for index, entry in enumerate(sources, 1):
-        where = f"sources[{index}]"
-        _check(entry, "sources", path, where)
-        if "path" not in entry:
-            raise ConfigError(f"{path}: {where} needs a 'path'")
-        config.sources.append(SourceConfig(path=config.root / entry["path"],
-                                           section=entry.get("section")))
+        config.sources.extend(_source(entry, f"sources[{index}]", config.root, path))
     return config
+
+
+def _source(entry: dict[str, Any], where: str, root: Path, path: Path) -> list[SourceConfig]:
+    """One [[sources]] table as source entries (a urls list or links file gives several)."""
+    _check(entry, "sources", path, where)
+    kinds = [k for k in SOURCE_KINDS if k in entry]
+    if len(kinds) != 1:
+        raise ConfigError(f"{path}: {where} needs exactly one of {', '.join(SOURCE_KINDS)}"
+                          + (f" (it has {', '.join(kinds)})" if kinds else ""))
+    kind = kinds[0]
+    full_text = entry.get("full_text", "auto")
+    if full_text not in (True, False, "auto"):
+        raise ConfigError(f"{path}: '{where}.full_text' must be true, false or \"auto\"")
+    if entry.get("max_articles", 1) < 1:
+        raise ConfigError(f"{path}: '{where}.max_articles' must be a positive integer")
+    options = dict(section=entry.get("section"), max_articles=entry.get("max_articles"),
+                   full_text=None if full_text == "auto" else full_text,
+                   since=_window(entry.get("since"), f"{where}.since", path),
+                   until=_window(entry.get("until"), f"{where}.until", path))
+    if kind == "urls":
+        urls = _strings(entry["urls"], f"{where}.urls", path)
+    elif kind == "links":
+        urls = _links_file(root / entry["links"], f"{where}.links", path)
+    else:
+        value = entry[kind]
+        if kind == "url" or _is_url(value):
+            if not _is_url(value):
+                raise ConfigError(f"{path}: '{where}.{kind}' must be an http(s) URL, not {value!r}")
+            return [SourceConfig(kind=kind, location=value, **options)]
+        return [SourceConfig(kind=kind, location=str(root / value), **options)]
+    for url in urls:
+        if not _is_url(url):
+            raise ConfigError(f"{path}: '{where}.{kind}' has {url!r}, which is not an http(s) URL")
+    return [SourceConfig(kind="url", location=url, **options) for url in urls]
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def read_links(text: str) -> list[str]:
+    """URLs from a links file: one a line; blank lines and # comments are skipped."""
+    return [line.split(" #", 1)[0].strip() for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _links_file(file: Path, key: str, path: Path) -> list[str]:
+    try:
+        return read_links(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: '{key}': cannot read {file} "
+                          f"({getattr(exc, 'strerror', None) or exc.__class__.__name__})") from None
+
+
+_SPAN = re.compile(r"^\s*(\d+)\s*(d|days?|w|weeks?|h|hours?)\s*$", re.I)
+
+
+def _window(value: Any, key: str, path: Path) -> str | None:
+    """Check a since/until value now, so a typo is a config error and not a build failure."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        resolve_window(value, datetime.now(timezone.utc))
+    except ValueError:
+        raise ConfigError(f"{path}: '{key}' must be a date (YYYY-MM-DD) or a span such as "
+                          f"\"7 days\", not {value!r}") from None
+    return value
+
+
+def resolve_window(value: str, now: datetime) -> datetime:
+    """'7 days' -> now minus seven days; '2026-11-01' -> that day at 00:00 UTC."""
+    match = _SPAN.match(value)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)[0].lower()
+        hours = {"d": 24, "w": 24 * 7, "h": 1}[unit] * amount
+        return now - timedelta(hours=hours)
+    day = date.fromisoformat(value.strip())
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
 def _table(raw: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
@@ -155,7 +277,7 @@ def _check(table: dict[str, Any], schema: str, path: Path, where: str) -> None:
                               f"(known: {', '.join(sorted(known))})")
         types, expected = known[key]
         # bool is an int subclass; `number = true` is still a mistake.
-        if isinstance(value, bool) or not isinstance(value, types):
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             raise ConfigError(f"{path}: '{where}.{key}' must be {expected}, "
                               f"not {type(value).__name__} {value!r}")
 

@@ -7,40 +7,31 @@ from pathlib import Path
 
 from newsbook import builders, sources
 from newsbook.assemble import IssueSettings, assemble, slugify
-from newsbook.clean import ImageRefused, clean_article, local_resolver, normalize_image
+from newsbook.clean import (ImageRefused, clean_article, local_resolver, normalize_image,
+                            web_resolver)
+from newsbook.collect import Failure, SourceSpec, collect, is_url
 from newsbook.config import Config
-from newsbook.errors import BuildError, NewsbookError, NothingBuilt, SourceError
-from newsbook.model import Article, Issue
+from newsbook.errors import BuildError, NewsbookError, NothingBuilt
+from newsbook.model import Issue
+from newsbook.sources.fetch import Fetcher, FetchSettings
+from newsbook.state import http_cache
 from newsbook.output import write_atomic
 from newsbook.render import Theme, labels_for, long_date
-
-
-@dataclass
-class SourceEntry:
-    """A file to read and the section its config entry gives it (if any)."""
-
-    path: Path
-    section: str | None = None
 
 
 @dataclass
 class Plan:
     """Everything a build needs, resolved from a project's config or from CLI arguments."""
 
-    entries: list[SourceEntry]
+    specs: list[SourceSpec]
     settings: IssueSettings
     outputs: list[Path]
     roots: list[Path]  # folders local images may be read from
     templates: Path | None = None
     cover: Path | None = None
-
-
-@dataclass
-class Failure:
-    """A source that could not be read, and why."""
-
-    source: str
-    reason: str
+    project: Path | None = None  # where the state and caches live (None: the user's cache)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    image_size: int = 1600
 
 
 @dataclass
@@ -61,17 +52,25 @@ def output_name(settings: IssueSettings) -> str:
     return f"{slug}-{settings.number:03d}" if settings.number is not None else slug
 
 
+def _local_specs(path: Path, **options) -> list[SourceSpec]:
+    """A file as one spec, a folder as one spec per source file in it."""
+    return [SourceSpec("path", str(p), **options) for p in sources.expand(path)]
+
+
 def plan_project(config: Config, formats: list[str] | None = None,
                  outputs: list[Path] | None = None, title: str | None = None,
-                 output_dir: Path | None = None) -> Plan:
+                 output_dir: Path | None = None, offline: bool = False) -> Plan:
     """A plan for building a project folder from its newsbook.toml."""
-    entries: list[SourceEntry] = []
+    specs: list[SourceSpec] = []
     for source in config.sources:
-        for path in sources.expand(source.path):
-            entries.append(SourceEntry(path, source.section))
-    if not config.sources:  # a project without [[sources]] reads its articles/ folder
-        entries = [SourceEntry(p) for p in sources.expand(config.root / "articles")] \
-            if (config.root / "articles").is_dir() else []
+        options = dict(section=source.section, max_articles=source.max_articles,
+                       full_text=source.full_text, since=source.since, until=source.until)
+        if source.kind == "path":
+            specs.extend(_local_specs(Path(source.location), section=source.section))
+        else:
+            specs.append(SourceSpec(source.kind, source.location, **options))
+    if not config.sources and (config.root / "articles").is_dir():
+        specs = _local_specs(config.root / "articles")  # the scaffold's default folder
     sections = list(config.sections)
     for source in config.sources:
         if source.section and source.section not in sections:
@@ -86,53 +85,54 @@ def plan_project(config: Config, formats: list[str] | None = None,
     if not outputs:
         folder = output_dir if output_dir is not None else config.root / config.output_dir
         outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or config.formats]
-    return Plan(entries=entries, settings=settings, outputs=outputs, roots=[config.root],
-                templates=config.root / "templates", cover=config.cover)
+    fetch = FetchSettings(read_timeout=config.fetch.timeout, retries=config.fetch.retries,
+                          max_bytes=config.fetch.max_bytes, per_host=config.fetch.per_host,
+                          workers=config.fetch.workers, offline=offline)
+    return Plan(specs=specs, settings=settings, outputs=outputs, roots=[config.root],
+                templates=config.root / "templates", cover=config.cover, project=config.root,
+                fetch=fetch, image_size=config.image_size)
 
 
-def plan_sources(paths: list[Path], outputs: list[Path] | None = None,
+def plan_sources(locations: list[str], outputs: list[Path] | None = None,
                  formats: list[str] | None = None, title: str | None = None,
-                 output_dir: Path | None = None) -> Plan:
-    """A plan for an ad-hoc build from files and folders named on the command line."""
-    entries = [SourceEntry(p) for path in paths for p in sources.expand(path)]
-    settings = IssueSettings(title=title or (entries[0].path.stem.replace("-", " ").title()
-                                             if len(entries) == 1 else "newsbook"))
+                 output_dir: Path | None = None, offline: bool = False) -> Plan:
+    """A plan for an ad-hoc build from files, folders and URLs named on the command line."""
+    specs: list[SourceSpec] = []
+    roots = [Path.cwd()]
+    for location in locations:
+        if is_url(location):
+            specs.append(SourceSpec("auto", location))
+        else:
+            path = Path(location)
+            specs.extend(_local_specs(path))
+            roots.append(path if path.is_dir() else path.parent)
+    single = len(specs) == 1 and specs[0].kind == "path"
+    settings = IssueSettings(title=title or (Path(specs[0].location).stem.replace("-", " ").title()
+                                             if single else "newsbook"))
     if not outputs:
         folder = output_dir if output_dir is not None else Path.cwd()
         outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or ["epub"]]
-    roots = [Path.cwd()] + [p if p.is_dir() else p.parent for p in paths]
-    return Plan(entries=entries, settings=settings, outputs=outputs, roots=roots)
-
-
-def read_all(entries: list[SourceEntry], report: Report) -> list[Article]:
-    """Read every source; a failed source is recorded in the report, not raised."""
-    articles = []
-    for entry in entries:
-        try:
-            article = sources.read_file(entry.path)
-        except SourceError as exc:
-            report.failures.append(Failure(str(entry.path), str(exc)))
-            continue
-        if entry.section and not article.section:
-            article.section = entry.section
-        articles.append(article)
-    return articles
+    return Plan(specs=specs, settings=settings, outputs=outputs, roots=roots,
+                fetch=FetchSettings(offline=offline))
 
 
 def prepare(plan: Plan, report: Report, strict: bool = False) -> Issue:
     """Read, clean and assemble the issue a plan describes."""
     for path in plan.outputs:
         builders.format_for(path)  # an unknown extension fails before any reading
-    if not plan.entries:
+    if not plan.specs:
         raise NewsbookError("no sources to read (no Markdown, HTML or text files found)")
-    articles = read_all(plan.entries, report)
+    with Fetcher(http_cache(plan.project), plan.fetch) as fetcher:
+        collected = collect(plan.specs, fetcher)
+    report.failures.extend(collected.failures)
+    report.warnings.extend(collected.warnings)
     if strict and report.failures:
         first = report.failures[0]
         raise NothingBuilt(f"{first.reason} (--strict: nothing was built)")
-    resolve = local_resolver(plan.roots)
+    resolve = web_resolver(collected.images, local_resolver(plan.roots))
     cleaned = []
-    for article in articles:
-        article, warnings = clean_article(article, resolve)
+    for article in collected.articles:
+        article, warnings = clean_article(article, resolve, plan.image_size)
         report.warnings.extend(warnings)
         cleaned.append(article)
     if not cleaned:

@@ -19,20 +19,27 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", r
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def declared_charset(data: bytes) -> str | None:
-    """The charset an HTML document declares in its first 2 KB, if it is a known codec."""
-    match = _META_CHARSET.search(data[:2048])
-    if not match:
+def _known(name: str | None) -> str | None:
+    """The codec name for a charset label, or None when Python does not know it."""
+    if not name:
         return None
-    name = match.group(1).decode("ascii", "ignore")
     try:
         return codecs.lookup(name).name
     except LookupError:
         return None
 
 
-def decode(data: bytes, *, html: bool = False, name: str = "source") -> str:
-    """Decode a source file: BOM first, then (for HTML) its declared charset, UTF-8, detection."""
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML document declares in its first 2 KB, if it is a known codec."""
+    match = _META_CHARSET.search(data[:2048])
+    if not match:
+        return None
+    return _known(match.group(1).decode("ascii", "ignore"))
+
+
+def decode(data: bytes, *, html: bool = False, name: str = "source",
+           charset: str | None = None) -> str:
+    """Decode a source: BOM, then the HTTP charset, the page's own declaration, UTF-8, detection."""
     text = None
     trusted = False  # a BOM or a working declared charset: no need to second-guess the text
     for bom, encoding in _BOMS:
@@ -40,8 +47,8 @@ def decode(data: bytes, *, html: bool = False, name: str = "source") -> str:
             text = data[len(bom):].decode(encoding, errors="replace")
             trusted = True
             break
-    if text is None and html:
-        charset = declared_charset(data)
+    if text is None and (html or charset):
+        charset = _known(charset) or (declared_charset(data) if html else None)
         if charset in _LATIN and _is_utf8(data):
             # Pages often declare Latin-1 while serving UTF-8; the bytes are the better witness.
             charset = "utf-8"

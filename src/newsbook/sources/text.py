@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import functools
 import html
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +20,15 @@ _SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』]*$")
 _TEASER_END = re.compile(r"(\.\.|…)[\"'”’»)\]]*$")  # cut-off link text, not a sentence
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _BULLET = re.compile(r"^[-*•]\s+")
+# UTF-8 read as cp1252 ("Ð¼Ð°"): a lead byte's character followed by a continuation byte's or a space.
+_MOJIBAKE = re.compile("[\xc2-\xf4][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                       "\u2013-\u203a\u20ac\u2122 ]")
+# A UTF-8 sequence cut short by a space or the line end: the scraper collapsed its NBSP or NEL byte (0xa0,
+# 0x85) as whitespace.
+_CUT = re.compile(rb"[\xc2-\xdf](?: |$)|[\xe0-\xef](?: [\x80-\xbf]|[\x80-\xbf](?: |$))"
+                  rb"|[\xf0-\xf4](?: [\x80-\xbf]{2}|[\x80-\xbf] [\x80-\xbf]|[\x80-\xbf]{2}(?: |$))")
+# Characters ftfy already repaired cannot be written in cp1252: they go back as the UTF-8 they came from.
+codecs.register_error("newsbook-utf8", lambda e: (e.object[e.start:e.end].encode("utf-8"), e.end))
 
 # Chrome after which the text is sharing, related links or footer, never more of the article.
 _TERMINATOR = re.compile(
@@ -46,6 +58,8 @@ _CHROME = re.compile(
     r"|telegram|e-?mail)$|\bcookies?\b.*\b(use|using|accept|consent|site|website|browsing|experience"
     r"|policy|sito)\b|\ball rights reserved\b|©|\bsays:$"
     r"|^(updated )?\d+\s*(s|m|h|d|sec|mins?|hours?|days?|weeks?)\s+ago\b", re.I)
+# An author box after the article: "About Jane Doe", "Über Moritz Bachmann", "À propos de Marie Curie".
+_ABOUT = re.compile(r"^(?:about|über|à propos de|sobre|acerca de|over|informazioni su)\s+(.+)$", re.I)
 _BYLINE = re.compile(
     r"^(?:(?:written|posted|reported|words|story|text|published)\s+)?(?:by|par|por|von|door)\b[:\s]+(.+)$",
     re.I)
@@ -76,6 +90,11 @@ _PUBLISH = re.compile(r"\b(published|posted|released)\b", re.I)
 _PUBLISH_LINE = re.compile(r"^(published|updated|posted|last updated|first published)\b", re.I)
 
 
+# Chrome between two runs of text that adds up to this much, with a terminator in it, is a page section
+# break (related links, then a footer blurb), not an inline ad or photo gallery.
+_DEEP_GAP = 50.0
+
+
 @dataclass
 class _Line:
     """One non-blank line of the file with the features its score comes from."""
@@ -93,11 +112,11 @@ class _Line:
 
 
 @functools.lru_cache(maxsize=1)
-def _stoplists() -> tuple[frozenset[str], ...]:
-    """All jusText stop lists, loaded once per process because they never change."""
+def _stoplists() -> dict[str, frozenset[str]]:
+    """All jusText stop lists by language, loaded once per process because they never change."""
     import justext
 
-    return tuple(frozenset(justext.get_stoplist(name)) for name in sorted(justext.get_stoplists()))
+    return {name: frozenset(justext.get_stoplist(name)) for name in sorted(justext.get_stoplists())}
 
 
 def _stoplist(lines: list[str]) -> frozenset[str]:
@@ -107,9 +126,59 @@ def _stoplist(lines: list[str]) -> frozenset[str]:
     if len(words) < 20:
         words = [w for line_words in found for w in line_words]
     words = words[:5000]  # plenty to tell languages apart, and big files stay fast
-    ratios = ((sum(w in stops for w in words) / max(1, len(words)), stops) for stops in _stoplists())
+    ratios = ((sum(w in stops for w in words) / max(1, len(words)), stops) for stops in _stoplists().values())
     ratio, best = max(ratios, key=lambda pair: pair[0], default=(0.0, frozenset()))
     return best if ratio >= 0.15 else frozenset()
+
+
+@functools.lru_cache(maxsize=1)
+def _letter_counts() -> dict[str, int]:
+    """How often each character occurs in the stop words of all languages: a cheap letter frequency."""
+    counts: dict[str, int] = {}
+    for stops in _stoplists().values():
+        for word in stops:
+            for char in word:
+                counts[char] = counts.get(char, 0) + 1
+    return counts
+
+
+def _is_stop_word(word: str) -> bool:
+    """Whether the word is a stop word of any language."""
+    return any(word.lower() in stops for stops in _stoplists().values())
+
+
+def _restore(match: re.Match[bytes]) -> bytes:
+    """The cut UTF-8 sequence with the collapsed byte put back: the one giving the commoner letter."""
+    cut = match.group() if b" " in match.group() else match.group() + b" "  # stripped at the line end
+    options = []
+    for byte in (b"\xa0", b"\x85"):
+        with contextlib.suppress(UnicodeDecodeError):
+            char = cut.replace(b" ", byte).decode("utf-8")
+            options.append((_letter_counts().get(char.lower(), 0), byte == b"\xa0", char.encode("utf-8")))
+    if not options or not match.group().endswith(b" "):
+        return max(options)[2] if options else match.group()
+    # A collapsed last byte may also have swallowed a real space after it: keep one where that ends a stop word.
+    before = re.search(rb"[^\s.,;:!?()\"']*$", match.string[:match.start()]).group()  # type: ignore[union-attr]
+    after = re.match(rb"[^\s.,;:!?()\"']*", match.string[match.end():]).group()  # type: ignore[union-attr]
+    word = (before + max(options)[2]).decode("utf-8", "ignore")
+    split = after and len(word) >= 2 and _is_stop_word(word) and not _is_stop_word(word + after.decode("utf-8", "ignore"))
+    return max(options)[2] + (b" " if split else b"")
+
+
+def _unmojibake(line: str) -> str:
+    """The line with UTF-8 read as cp1252 undone, also where ftfy gave up because bytes were lost."""
+    if line.isascii() or not _MOJIBAKE.search(line):
+        return line
+    import ftfy.bad_codecs  # noqa: F401  registers sloppy-windows-1252, which maps all 256 bytes
+
+    raw, restored = _CUT.subn(_restore, line.encode("sloppy-windows-1252", errors="newsbook-utf8"))
+    fixed = raw.decode("utf-8", errors="surrogateescape")
+    # Bytes that are no UTF-8 were cp1252 characters all along (ftfy repaired "Â«" to "«" already).
+    bad = len(re.findall("[\udc80-\udcff]", fixed))
+    good = sum(not char.isascii() for char in fixed) - bad - restored
+    if good < 2 * (bad + restored) or good < 2:
+        return line  # too little valid UTF-8 to be sure: Latin text, not mojibake
+    return re.sub("[\udc80-\udcff]", lambda m: bytes([ord(m.group()) - 0xdc00]).decode("cp1252", "replace"), fixed)
 
 
 def _unwrap(rows: list[str]) -> list[str]:
@@ -128,9 +197,9 @@ def _unwrap(rows: list[str]) -> list[str]:
     return [" ".join(g) for g in groups] if wrapped else lines
 
 
-def _features(text: str) -> list[_Line]:
-    """The non-blank lines of the text, with their features and scores."""
-    raw = _unwrap([" ".join(line.split()) for line in text.split("\n")])
+def _features(text: str) -> tuple[list[_Line], frozenset[str]]:
+    """The non-blank lines of the text, with their features and scores, and the page's stop list."""
+    raw = _unwrap([" ".join(_unmojibake(line).split()) for line in text.split("\n")])
     stops = _stoplist(raw)
     counts: dict[str, int] = {}
     for line in raw:
@@ -141,20 +210,21 @@ def _features(text: str) -> list[_Line]:
         # Chinese and Japanese put no spaces between words: count two characters as one.
         cjk_words = sum(bool(_CJK.search(w)) for w in words)
         n = max(len(words), len(words) - cjk_words + len(_CJK.findall(line)) // 2)
+        about = n <= 6 and (match := _ABOUT.match(line)) is not None and _name_like(match.group(1), strict=True)
         lines.append(_Line(
             text=line, words=n,
             stop=sum(w.lower() in stops for w in words) / len(words) if words and stops else 0.0,
             caps=sum(w[0].isupper() for w in words) / len(words) if words else 1.0,
             sentence=bool(_SENTENCE_END.search(line)) and not (n < 20 and _TEASER_END.search(line)),
             repeated=counts[line.lower()] > 1,
-            terminator=n <= 12 and not re.search(r"[.!?]$", line) and bool(_TERMINATOR.search(line)),
+            terminator=about or n <= 12 and not re.search(r"[.!?]$", line) and bool(_TERMINATOR.search(line)),
             chrome=n <= 40 and bool(_CHROME.search(line)) or (n <= 16 and _parse_date(line) is not None)
             or n <= 150 and bool(_CONSENT.search(line)),
-            end=n <= 12 and bool(_END.search(line)),
+            end=about or n <= 12 and bool(_END.search(line)),
         ))
     for line in lines:
         line.score = _score(line, bool(stops))
-    return lines
+    return lines, stops
 
 
 def _score(line: _Line, has_stops: bool) -> float:
@@ -192,6 +262,27 @@ def _best_window(lines: list[_Line]) -> tuple[int, int, float]:
     return best
 
 
+def _split_window(lines: list[_Line], start: int, end: int, total: float) -> tuple[int, int, float]:
+    """The best part of a window that bridges a deep gap of chrome (related links, a footer blurb after it)."""
+    parts: list[tuple[int, int, float]] = []
+    pos = start
+    while pos <= end:
+        if lines[pos].score > 0:
+            first, part = pos, 0.0
+            while pos <= end and (lines[pos].score > 0 or not _deep_gap(lines, pos, end)):
+                part += lines[pos].score
+                pos += 1
+            parts.append((first, pos - 1, part))
+        pos += 1
+    return max(parts, key=lambda part: part[2]) if parts else (start, end, total)
+
+
+def _deep_gap(lines: list[_Line], pos: int, end: int) -> bool:
+    """Whether the chrome from pos on ends the article: a terminator (related links, newsletter) and much else."""
+    run = list(itertools.takewhile(lambda line: line.score <= 0, (lines[i] for i in range(pos, end + 1))))
+    return sum(line.score for line in run) <= -_DEEP_GAP and any(line.terminator for line in run)
+
+
 def _article_window(lines: list[_Line]) -> tuple[int, int, float]:
     """The best window before the comments or footer, once some article text has ended near them."""
     for pos, line in enumerate(lines):
@@ -199,8 +290,8 @@ def _article_window(lines: list[_Line]) -> tuple[int, int, float]:
             start, end, total = _best_window(lines[:pos])
             # A marker far below the text before it is a link in the page header, not the end of the article.
             if total >= 40 and pos - end <= 15:
-                return start, end, total
-    return _best_window(lines)
+                return _split_window(lines, start, end, total)
+    return _split_window(lines, *_best_window(lines))
 
 
 def _is_heading(line: _Line) -> bool:
@@ -226,6 +317,8 @@ def _body(lines: list[_Line], start: int, end: int) -> list[tuple[str, str]]:
         elif _is_heading(line) and not line.repeated and 2 <= line.words <= 12 and line.caps < 1.0 \
                 and nxt is not None and nxt.score > 0 and kept and kept[-1][0] == "p":
             kept.append(("h2", line.text))
+        elif line.words >= 1 and not line.repeated and not line.text.isupper() and 0 < pos < len(window) - 1:
+            kept.append(("p", line.text))  # a credit, caption or table cell between paragraphs
     # A list the last paragraph announces ("The dates:") runs on past the window, up to the next chrome.
     if window[-1].text.endswith(":"):
         for line in lines[end + 1:end + 101]:
@@ -249,7 +342,7 @@ def _render(blocks: list[tuple[str, str]]) -> str:
     return "\n".join(out)
 
 
-def _parse_date(text: str, other_languages: bool = False) -> datetime | None:
+def _parse_date(text: str, other_languages: bool = False, month_first: bool = True) -> datetime | None:
     """The date a date-like line gives, or None when the line is more than a date."""
     match = _DATE.search(text)
     if not match:
@@ -268,7 +361,7 @@ def _parse_date(text: str, other_languages: bool = False) -> datetime | None:
 
     found = match.group(1)
     try:
-        value = parser.parse(found, dayfirst="/" not in found and not re.match(r"\d{4}", found))
+        value = parser.parse(found, dayfirst=not ("/" in found and month_first) and not re.match(r"\d{4}", found))
     except (ValueError, OverflowError):
         return None
     return datetime(value.year, value.month, value.day)
@@ -328,7 +421,7 @@ def _title(head: list[_Line], meta: set[int], bare: set[int], every: list[str]) 
         score = min(line.words, 15) * 0.4 - (len(head) - pos) * 0.3
         # Sites print the title twice (header, breadcrumbs, "Section|Title"); menus print lines more often.
         copies = sum(_same_title(line.text.lower(), other) for other in every)
-        score += 4 if copies == 2 else -2 if copies > 2 else 0
+        score += 4 if copies == 2 and line.words >= 4 else -2 if copies > 1 else 0  # short twice: a menu entry
         following = [p for p in range(pos + 1, min(pos + 5, len(head)))
                      if head[p].words > 1 or p in meta or p in bare]
         if next((p for p in following if p not in bare), None) in meta:
@@ -341,7 +434,7 @@ def _title(head: list[_Line], meta: set[int], bare: set[int], every: list[str]) 
     return max(candidates)[1] if candidates else None
 
 
-def _header(lines: list[_Line], start: int) -> tuple[str | None, list[str], datetime | None]:
+def _header(lines: list[_Line], start: int, body: str, month_first: bool = True) -> tuple[str | None, list[str], datetime | None]:
     """Title, authors and date from the lines before the article body."""
     head = [line for line in lines[max(0, start - 30):start] if not line.terminator]
     title = next((line.text.split(":", 1)[1].strip() for line in lines
@@ -351,9 +444,9 @@ def _header(lines: list[_Line], start: int) -> tuple[str | None, list[str], date
     credits: set[int] = set()
     for pos, line in enumerate(head):
         level, names = _byline(line)
-        value = _parse_date(line.text, other_languages=True) if line.words <= 16 else None
+        value = _parse_date(line.text, True, month_first) if line.words <= 16 else None
         if value is None and level and (found := _DATE.search(line.text)):
-            value = _parse_date(found.group(1))  # "Posted by Jane Doe on 2024-05-02"
+            value = _parse_date(found.group(1), False, month_first)  # "Posted by Jane Doe on 2024-05-02"
         if value:
             dates.append((bool(_PUBLISH.search(line.text)), pos, value))
         if names:
@@ -373,6 +466,8 @@ def _header(lines: list[_Line], start: int) -> tuple[str | None, list[str], date
     authors: list[str] = []
     best = max((level for level, _, _ in bylines), default=0)
     for level, pos, names in bylines:
+        if not level and any(name in body for name in names):
+            continue  # a bare "name" the article itself talks about is its topic tag ("South Korea")
         # A bare name counts only right under the title (or, with no title line, right above the body).
         near = 0 < pos - title_at <= 3 if title_at is not None else len(head) - pos <= 3
         if pos != title_at and (level == best > 0 or level == best == 0 and near):
@@ -383,14 +478,16 @@ def _header(lines: list[_Line], start: int) -> tuple[str | None, list[str], date
 
 def read(path: Path, text: str) -> Article:
     """Read a scraped plain-text article: the body among the chrome, then title, byline and date."""
-    lines = _features(text)
+    lines, stops = _features(text)
     start, end, total = _article_window(lines)
     while start < end and (not lines[start].sentence or lines[start].score <= 1):
         start += 1  # a headline, standfirst or caption above the first paragraph belongs to the header
     blocks = _body(lines, start, end) if total > 0 else []
     if not any(tag == "p" for tag, _ in blocks):
         raise SourceError(f"{path}: no article text found")
-    title, authors, published = _header(lines, start)
+    # "05/10/2018" is the 10th of May in most languages, but the 5th of October in American English.
+    month_first = not stops or stops == _stoplists().get("English")
+    title, authors, published = _header(lines, start, " ".join(text for _, text in blocks), month_first)
     if not title:
         title = re.sub(r"[-_.\s]+", " ", path.stem).strip().capitalize() or path.name
     return Article(id=article_id(str(path), text), title=title, body=_render(blocks), source=str(path),

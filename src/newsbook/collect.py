@@ -1,0 +1,215 @@
+"""Collect articles from every source: local files, web pages and feeds, fetched in parallel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from newsbook import sources
+from newsbook.clean import image_urls
+from newsbook.config import resolve_window
+from newsbook.errors import SourceError
+from newsbook.model import Article
+from newsbook.sources.decode import decode
+from newsbook.sources.fetch import Fetcher, FetchError, Response
+
+
+@dataclass
+class SourceSpec:
+    """One source to read: a local path, a page URL, a feed, an OPML list, or a URL to sniff."""
+
+    kind: str  # path | url | feed | opml | auto (a URL that may be a page or a feed)
+    location: str
+    section: str | None = None
+    max_articles: int | None = None
+    full_text: bool | None = None  # None: fetch the page when the entry has only a summary
+    since: str | None = None
+    until: str | None = None
+
+
+@dataclass
+class Failure:
+    """A source that could not be read, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class Collected:
+    """Articles in source order, what failed, warnings, and the images fetched for them."""
+
+    articles: list[Article] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    images: dict[str, bytes | Exception] = field(default_factory=dict)
+
+
+def is_url(location: str) -> bool:
+    """http(s) URLs are fetched; anything else is a local path."""
+    return location.startswith(("http://", "https://"))
+
+
+def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
+            now: datetime | None = None) -> Collected:
+    """Read every source; a failure is recorded, never raised, so one bad source sinks nothing."""
+    now = now or datetime.now(timezone.utc)
+    result = Collected()
+    specs = _expand_opml(specs, fetcher, result)
+    remote = [s.location for s in specs if s.kind != "path" and is_url(s.location)]
+    fetched = _fetch_all(fetcher, remote)
+    pending_pages: list[tuple] = []  # (slot, index, spec, feed, entry) of entries needing pages
+    slots: list[list[Article] | None] = []
+    for spec in specs:
+        try:
+            if spec.kind == "path":
+                slots.append([_read_path(Path(spec.location), spec)])
+                continue
+            data = _bytes_of(spec, fetched)
+            kind = spec.kind
+            if kind in ("url", "auto"):
+                from newsbook.sources.feed import looks_like_feed
+
+                is_feed = looks_like_feed(data.content, data.media_type)
+                kind = "feed" if (is_feed and kind == "auto") else "url"
+            if kind == "url":
+                slots.append([_page(spec.location, data, spec.section)])
+            else:
+                slots.append(_feed(spec, data, now, result, pending_pages, len(slots)))
+        except SourceError as exc:
+            result.failures.append(Failure(spec.location, str(exc)))
+            slots.append(None)
+    _fill_full_text(fetcher, pending_pages, slots, result)
+    for articles in slots:
+        result.articles.extend(a for a in articles or [] if a is not None)
+    wanted = [url for a in result.articles for url in image_urls(a)]
+    for url, answer in _fetch_all(fetcher, wanted).items():
+        result.images[url] = answer.content if isinstance(answer, Response) else answer
+    return result
+
+
+def _read_path(path: Path, spec: SourceSpec) -> Article:
+    article = sources.read_file(path)
+    if spec.section and not article.section:
+        article.section = spec.section
+    return article
+
+
+def _fetch_all(fetcher: Fetcher | None, urls: list[str]) -> dict[str, Response | FetchError]:
+    if not urls:
+        return {}
+    if fetcher is None:
+        return {url: FetchError(f"{url}: no network access in this build") for url in urls}
+    return fetcher.get_many(urls)
+
+
+def _bytes_of(spec: SourceSpec, fetched: dict[str, Response | FetchError]) -> Response:
+    """The fetched response for a URL spec, or a local feed/OPML file read as a response."""
+    if is_url(spec.location):
+        answer = fetched[spec.location]
+        if isinstance(answer, FetchError):
+            raise answer
+        return answer
+    path = Path(spec.location)
+    try:
+        return Response(url=path.as_uri(), content=path.read_bytes(), media_type=None,
+                        charset=None, from_cache=False)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _page(url: str, response: Response, section: str | None) -> Article:
+    """A fetched web page through the HTML reader."""
+    from newsbook.sources import html
+
+    if response.media_type and not (response.media_type.endswith(("html", "xml"))
+                                    or response.media_type.startswith("text/")):
+        raise SourceError(f"{url}: not a web page ({response.media_type})")
+    text = decode(response.content, html=True, name=url, charset=response.charset)
+    name = Path(urlsplit(response.url).path or "/page")
+    article = html.read(name, text, url=response.url)
+    if section and not article.section:
+        article.section = section
+    return article
+
+
+def _feed(spec: SourceSpec, response: Response, now: datetime, result: Collected,
+          pending: list, slot: int) -> list[Article | None]:
+    """Articles of a feed; entries that carry only a summary are queued for their pages."""
+    from newsbook.sources.feed import entry_article, has_full_text, parse_feed
+
+    feed = parse_feed(response.content, spec.location, response.media_type)
+    result.warnings.extend(f"{spec.location}: {w}" for w in feed.warnings)
+    since = resolve_window(spec.since, now) if spec.since else None
+    until = resolve_window(spec.until, now) if spec.until else None
+    entries = []
+    for entry in feed.entries:
+        moment = entry.published
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        if moment is not None and ((since and moment < since) or (until and moment >= until)):
+            continue  # undated entries are kept: the window cannot judge them
+        entries.append(entry)
+    entries = entries[:spec.max_articles] if spec.max_articles else entries
+    articles: list[Article | None] = []
+    for index, entry in enumerate(entries):
+        fetch_page = spec.full_text if spec.full_text is not None else not has_full_text(entry)
+        if fetch_page and entry.link and is_url(entry.link):
+            pending.append((slot, index, spec, feed, entry))
+            articles.append(None)  # filled in once the page is fetched
+        else:
+            article = entry_article(entry, feed, spec.location, retrieved=now)
+            article.section = article.section or spec.section
+            articles.append(article)
+    return articles
+
+
+def _fill_full_text(fetcher: Fetcher | None, pending: list, slots: list, result: Collected) -> None:
+    """Fetch the linked pages of summary-only entries in parallel and put their articles in place."""
+    if not pending:
+        return
+    from newsbook.sources.feed import entry_article
+
+    pages = _fetch_all(fetcher, [entry.link for *_rest, entry in pending])
+    now = datetime.now(timezone.utc)
+    for slot, index, spec, feed, entry in pending:
+        page = None
+        answer = pages[entry.link]
+        try:
+            if isinstance(answer, FetchError):
+                raise answer
+            page = _page(entry.link, answer, None)
+        except SourceError as exc:
+            result.warnings.append(f"{exc} (the feed's own text is used)")
+        article = entry_article(entry, feed, spec.location, page=page, retrieved=now)
+        article.section = article.section or spec.section
+        slots[slot][index] = article
+
+
+def _expand_opml(specs: list[SourceSpec], fetcher: Fetcher | None,
+                 result: Collected) -> list[SourceSpec]:
+    """OPML subscription lists become one feed spec per subscription."""
+    if not any(s.kind == "opml" for s in specs):
+        return specs
+    from newsbook.sources.opml import parse_opml
+
+    fetched = _fetch_all(fetcher, [s.location for s in specs if s.kind == "opml"
+                                   and is_url(s.location)])
+    expanded = []
+    for spec in specs:
+        if spec.kind != "opml":
+            expanded.append(spec)
+            continue
+        try:
+            subscriptions = parse_opml(_bytes_of(spec, fetched).content, spec.location)
+        except SourceError as exc:
+            result.failures.append(Failure(spec.location, str(exc)))
+            continue
+        for sub in subscriptions:
+            expanded.append(SourceSpec(kind="feed", location=sub.url,
+                                       section=spec.section or sub.category or sub.title,
+                                       max_articles=spec.max_articles, full_text=spec.full_text,
+                                       since=spec.since, until=spec.until))
+    return expanded
