@@ -263,3 +263,31 @@ def test_ad_hoc_build_from_urls(tmp_path, site):
     assert "Ferry Terminal Opens in Spring" in titles and "Old News" in titles
     assert "Café Owners Celebrate" in titles
     register_epub(tmp_path / "web.epub")
+
+
+def test_opml_and_json_feed(tmp_path, site):
+    site.add("/feed.json", json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Harbour JSON",
+        "items": [{"id": "1", "url": site.url("/news/json-one"), "title": "Lighthouse Repainted",
+                   "content_html": "".join(f"<p>{p}</p>" for p in PARAGRAPHS),
+                   "date_published": "2026-11-24T10:00:00Z",
+                   "authors": [{"name": "Eve Paint"}], "tags": ["works"]}]}),
+        content_type="application/feed+json")
+    site.add("/subs.opml", f"""<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head>
+<body><outline text="Local"><outline type="rss" text="RSS" xmlUrl="{site.url('/feed.xml')}"/>
+</outline><outline text="Works"><outline type="rss" text="JSON" xmlUrl="{site.url('/feed.json')}"/>
+</outline></body></opml>""", content_type="text/x-opml")
+    folder = project(tmp_path, site, """
+[[sources]]
+opml = "{base}/subs.opml"
+max_articles = 1
+""")
+    result, report = build(folder)
+    assert result.returncode == 0, result.stderr
+    epub = Path(report["outputs"][0])
+    register_epub(epub)
+    articles = epub_articles(epub)
+    assert set(articles) == {"Ferry Terminal Opens in Spring", "Lighthouse Repainted"}
+    assert "Eve Paint" in articles["Lighthouse Repainted"]
+    nav = zipfile.ZipFile(epub).read("EPUB/nav.xhtml").decode()
+    assert nav.index("Local") < nav.index("Works")  # sections from the OPML folders, in order
