@@ -33,6 +33,10 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def pytest_configure(config):
+    # Ad-hoc builds keep their HTTP cache in the user's cache folder: not the real one.
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="newsbook-test-cache-")
     config.addinivalue_line("markers", "epubcheck_batch: validates all EPUBs built so far")
 
 

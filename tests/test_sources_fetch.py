@@ -106,7 +106,7 @@ def test_user_agent_names_newsbook(server):
 
     url = server.add("/ua", "x")
     with Fetcher(None, FAST) as fetcher:
-        fetcher._session.hooks["response"].append(
+        fetcher._open().hooks["response"].append(
             lambda r, *a, **k: seen.update(ua=r.request.headers["User-Agent"]))
         fetcher.get(url)
     assert seen["ua"].startswith("newsbook/")

@@ -291,3 +291,13 @@ max_articles = 1
     assert "Eve Paint" in articles["Lighthouse Repainted"]
     nav = zipfile.ZipFile(epub).read("EPUB/nav.xhtml").decode()
     assert nav.index("Local") < nav.index("Works")  # sections from the OPML folders, in order
+
+
+def test_extract_a_url(tmp_path, site):
+    result = run_cli("extract", site.url("/news/market"), site.url("/news/missing"),
+                     env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert result.returncode == 1
+    page, missing = json.loads(result.stdout)
+    assert page["title"] == "Market Returns to the Square" and page["authors"] == ["Ben Stall"]
+    assert page["text"].startswith("The harbour authority confirmed")
+    assert "HTTP 404" in missing["error"]

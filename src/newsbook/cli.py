@@ -109,20 +109,22 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, quiet
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["json", "text", "html"]), default="json",
               show_default=True, help="What to print for each source.")
-def extract(sources, fmt) -> None:
+@click.option("--offline", is_flag=True, help="Read web pages from the cache only.")
+def extract(sources, fmt, offline) -> None:
     """Show what newsbook reads from each source: title, authors, date, text.
 
     \b
     Examples:
       newsbook extract page.html
       newsbook extract scraped.txt --format text
+      newsbook extract https://example.org/story
     """
     from newsbook.extract import extract_all
 
-    results = extract_all(list(sources))
+    results = extract_all(list(sources), offline)
     failed = any("error" in item for item in results)
     if fmt == "json":
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))

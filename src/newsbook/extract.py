@@ -6,16 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from newsbook import sources
-from newsbook.clean import clean_article, local_resolver, plain_text
-from newsbook.errors import NewsbookError
+from newsbook.clean import clean_article, local_resolver, plain_text, web_resolver
+from newsbook.errors import NewsbookError, SourceError
+from newsbook.model import Article
 
 
-def extract_one(path: Path) -> dict[str, Any]:
-    """Read and clean one source file into a JSON-ready dictionary."""
-    article = sources.read_file(path)
-    article, _warnings = clean_article(article, local_resolver([Path.cwd(), path.parent]))
+def as_dict(article: Article, source: str) -> dict[str, Any]:
+    """The JSON-ready view of a cleaned article."""
     return {
-        "source": str(path),
+        "source": source,
         "title": article.title,
         "authors": article.authors,
         "published": article.published.isoformat() if article.published else None,
@@ -29,12 +28,38 @@ def extract_one(path: Path) -> dict[str, Any]:
     }
 
 
-def extract_all(paths: list[Path]) -> list[dict[str, Any]]:
+def extract_one(path: Path) -> dict[str, Any]:
+    """Read and clean one source file into a JSON-ready dictionary."""
+    article = sources.read_file(path)
+    article, _warnings = clean_article(article, local_resolver([Path.cwd(), path.parent]))
+    return as_dict(article, str(path))
+
+
+def extract_url(url: str, offline: bool = False) -> dict[str, Any]:
+    """Fetch a web page (through the user's HTTP cache) and read it like a build would."""
+    from newsbook.collect import SourceSpec, collect
+    from newsbook.sources.fetch import Fetcher, FetchSettings
+    from newsbook.state import http_cache
+
+    with Fetcher(http_cache(None), FetchSettings(offline=offline)) as fetcher:
+        collected = collect([SourceSpec("url", url)], fetcher)
+    if collected.failures:
+        raise SourceError(collected.failures[0].reason)
+    article, _warnings = clean_article(collected.articles[0], web_resolver(collected.images, None))
+    return as_dict(article, url)
+
+
+def extract_all(locations: list[str], offline: bool = False) -> list[dict[str, Any]]:
     """One dictionary per source in input order; a failed source gives {"source", "error"}."""
+    from newsbook.collect import is_url
+
     results = []
-    for path in paths:
+    for location in locations:
         try:
-            results.append(extract_one(path))
+            if is_url(location):
+                results.append(extract_url(location, offline))
+            else:
+                results.append(extract_one(Path(location)))
         except NewsbookError as exc:
-            results.append({"source": str(path), "error": str(exc)})
+            results.append({"source": location, "error": str(exc)})
     return results

@@ -87,17 +87,30 @@ class Fetcher:
     """Fetches http(s) URLs through an on-disk cache; safe to use from many threads."""
 
     def __init__(self, cache_file: Path | None, settings: FetchSettings | None = None):
+        self.settings = settings or FetchSettings()
+        self._cache_file = cache_file
+        self._session = None  # made on first use: builds from local files never touch the net
+        self._lock = threading.Lock()
+        self._hosts: dict[str, threading.Semaphore] = {}
+
+    def _open(self):
+        """The HTTP session, created on first use (thread-safe)."""
+        with self._lock:
+            if self._session is None:
+                self._session = self._make_session()
+            return self._session
+
+    def _make_session(self):
         import requests
         import requests_cache
 
-        self.settings = settings or FetchSettings()
-        if cache_file is not None:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
+        if self._cache_file is not None:
+            self._cache_file.parent.mkdir(parents=True, exist_ok=True)
             # Everything is stored; a response without freshness information is stale at once,
             # so the next build revalidates it (ETag/Last-Modified) or fetches it again, while
             # --offline (only_if_cached + stale_if_error) still answers from the stored copy.
             session = requests_cache.CachedSession(
-                str(cache_file), backend="sqlite", expire_after=timedelta(seconds=1),
+                str(self._cache_file), backend="sqlite", expire_after=timedelta(seconds=1),
                 cache_control=True, stale_if_error=self.settings.offline,
                 allowable_codes=(200, 203, 300, 301, 308), allowable_methods=("GET",))
             session.settings.only_if_cached = self.settings.offline
@@ -109,14 +122,12 @@ class Fetcher:
         adapter = _adapter(self.settings)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        self._session = session
-        self._cached = cache_file is not None
-        self._lock = threading.Lock()
-        self._hosts: dict[str, threading.Semaphore] = {}
+        return session
 
     def close(self) -> None:
         """Release connections and the cache file."""
-        self._session.close()
+        if self._session is not None:
+            self._session.close()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -138,12 +149,13 @@ class Fetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise FetchError(f"{url}: only http and https URLs are fetched")
-        if self.settings.offline and not self._cached:
+        if self.settings.offline and self._cache_file is None:
             raise FetchError(f"{url}: offline, and there is no cache")
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         try:
+            session = self._open()
             with self._host_slot(url):
-                response = self._session.get(url, timeout=timeout)
+                response = session.get(url, timeout=timeout)
         except _BodyTooLarge as exc:
             raise FetchError(f"{url}: body larger than the {self.settings.max_bytes} byte limit "
                              f"({exc.args[0]} bytes)") from None
