@@ -81,3 +81,208 @@ def test_structure_survives_extraction_and_cleaning(tmp_path):
         assert fragment in body, fragment
     assert len(cleaned.images) == 1 and f'src="{cleaned.images[0].key}"' in body
     assert "Home" not in body and "Copyright" not in body and "<h1" not in body
+
+
+# --- metadata signals, one page each -------------------------------------------------------
+
+import pytest
+
+from newsbook.sources import pagemeta
+
+ARTICLE = ("<p>The river ferry will run every twenty minutes from Monday, the transport office said, "
+           "after a summer of complaints about crowded boats and missed connections at the pier.</p>"
+           "<p>Commuters welcomed the change, though some asked why it took a petition with four "
+           "thousand names to make the office look at a timetable unchanged since the nineties.</p>")
+
+
+def page(head: str = "", body: str = "", lang: str = "") -> str:
+    """A small article page: extra <head> markup, then markup before the article text."""
+    lang_attr = f' lang="{lang}"' if lang else ""
+    return (f"<!DOCTYPE html><html{lang_attr}><head><meta charset='utf-8'>{head}</head><body>"
+            f"<nav><a href='/'>Home</a></nav><article>{body}{ARTICLE}</article>"
+            f"<footer>Contact us</footer></body></html>")
+
+
+def meta_of(html: str, url: str | None = None) -> pagemeta.PageMeta:
+    import trafilatura
+
+    return pagemeta.reconcile(pagemeta.collect(trafilatura.load_html(html)), url)
+
+
+def read_page(tmp_path, html: str):
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    return read_file(path)
+
+
+def ld(obj) -> str:
+    import json
+
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def test_json_ld_graph_with_author_list():
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "Ferry Times"},
+        {"@type": ["NewsArticle"], "headline": "Ferries Every Twenty Minutes",
+         "author": [{"@type": "Person", "name": "Ada Lovelace"}, {"@type": "Person", "name": "Alan Turing"}],
+         "datePublished": "2026-04-02T08:30:00+02:00", "inLanguage": "fr-FR",
+         "publisher": {"@type": "Organization", "name": "Ferry Times Ltd"}}]}
+    meta = meta_of(page(ld(graph)))
+    assert meta.title == "Ferries Every Twenty Minutes"
+    assert meta.authors == ["Ada Lovelace", "Alan Turing"]
+    assert meta.published.isoformat() == "2026-04-02T08:30:00+02:00"
+    assert meta.language == "fr-FR" and meta.site == "Ferry Times Ltd"
+
+
+def test_json_ld_array_string_author_cdata_and_trailing_comma():
+    raw = ('<script type="application/ld+json">//<![CDATA[\n[{"@type": "WebPage", "name": "Ferries"},'
+           '{"@type": "ReportageNewsArticle", "name": "Ferry Report", "author": "By Grace Hopper",'
+           '"datePublished": "2026-04-03",}]\n//]]></script>')
+    meta = meta_of(page(raw))
+    assert meta.title == "Ferry Report" and meta.authors == ["Grace Hopper"]
+    assert meta.published.date().isoformat() == "2026-04-03"
+
+
+def test_json_ld_organisation_author_only_when_nobody_is_named():
+    org = {"@type": "Article", "headline": "Ferries", "author": {"@type": "Organization", "name": "Port Desk"}}
+    assert meta_of(page(ld(org))).authors == ["Port Desk"]
+    named = page(ld(org) + '<meta name="author" content="Lee Smith">')
+    assert meta_of(named).authors == ["Lee Smith"]
+
+
+def test_opengraph_title_site_and_url():
+    head = ('<meta property="og:title" content="Ferries Every Twenty Minutes">'
+            '<meta property="og:site_name" content="Harbour Post">'
+            '<meta property="og:url" content="https://post.example.com/ferries">')
+    meta = meta_of(page(head))
+    assert (meta.title, meta.site, meta.url) == ("Ferries Every Twenty Minutes", "Harbour Post",
+                                                 "https://post.example.com/ferries")
+
+
+def test_article_meta_published_time_and_author_name_not_url():
+    head = ('<meta property="article:published_time" content="2026-05-01T06:00:00Z">'
+            '<meta property="article:author" content="https://facebook.com/someone">'
+            '<meta property="article:author" content="Mary Shelley">')
+    meta = meta_of(page(head))
+    assert meta.published.isoformat() == "2026-05-01T06:00:00+00:00"
+    assert meta.authors == ["Mary Shelley"]
+
+
+def test_meta_author():
+    assert meta_of(page('<meta name="author" content="Lee Smith, Kim Park">')).authors == ["Lee Smith", "Kim Park"]
+
+
+def test_rel_author_link():
+    body = '<p>By <a rel="author" href="/staff/jo">Jo March</a></p>'
+    assert meta_of(page(body=body)).authors == ["Jo March"]
+
+
+def test_in_page_byline_cleaned_and_related_bylines_ignored():
+    body = ('<aside class="related"><span class="byline">By Other Writer</span></aside>'
+            '<div class="article-byline">By Amy Pond and Rory Williams @rory | May 20, 2026</div>')
+    assert meta_of(page(body=body)).authors == ["Amy Pond", "Rory Williams"]
+
+
+def test_itemprop_author_name():
+    body = '<div itemprop="author"><span itemprop="name">Clara Oswald</span>, Staff Writer</div>'
+    assert meta_of(page(body=body)).authors == ["Clara Oswald"]
+
+
+def test_time_element_and_htmldate_fallback(tmp_path):
+    body = '<time datetime="2026-06-07T10:00:00Z">7 June</time>'
+    assert meta_of(page(body=body)).published.date().isoformat() == "2026-06-07"
+    # no stated date at all: htmldate reads it from the URL-like canonical link
+    head = '<link rel="canonical" href="https://news.example.com/2026/06/08/ferries.html">'
+    article = read_page(tmp_path, page(head, "<h1>Ferries</h1>"))
+    assert article.published.date().isoformat() == "2026-06-08"
+
+
+@pytest.mark.parametrize("sep", ["|", "–", "—", "-", ":", "·", "•"])
+def test_title_stripped_of_site_name_with_each_separator(sep):
+    head = (f"<title>Ferries Every Twenty Minutes {sep} Harbour Post</title>"
+            '<meta property="og:site_name" content="Harbour Post">')
+    assert meta_of(page(head)).title == "Ferries Every Twenty Minutes"
+    head = f"<title>Harbour Post {sep} Ferries Every Twenty Minutes</title>"
+    assert meta_of(page(head), url="https://harbourpost.example.com/x").title == "Ferries Every Twenty Minutes"
+
+
+def test_title_site_name_from_hostname_and_short_remainder_kept():
+    assert meta_of(page("<title>Ferries Every Twenty Minutes | Postbox</title>"),
+                   url="https://www.postbox.example/a").title == "Ferries Every Twenty Minutes"
+    # "Harbour - Postbox": a two-word remainder nothing confirms may be a section name
+    assert meta_of(page("<title>Ferry News - Postbox</title>"),
+                   url="https://postbox.example/a").title == "Ferry News - Postbox"
+
+
+def test_language_from_html_then_json_ld_and_canonical():
+    head = ('<link rel="canonical" href="https://post.example.com/ferries">'
+            '<meta property="og:url" content="https://post.example.com/ferries?utm=x">')
+    meta = meta_of(page(head, lang="de_AT"))
+    assert meta.language == "de-AT" and meta.url == "https://post.example.com/ferries"
+    assert meta_of(page(ld({"@type": "Article", "headline": "X", "inLanguage": "nl"}))).language == "nl"
+
+
+# --- precedence and agreement --------------------------------------------------------------
+
+def test_title_chosen_by_agreement_over_a_lone_heading():
+    head = ('<title>Ferries run every 20 minutes - Harbour Post</title>'
+            '<meta property="og:title" content="Ferries run every 20 minutes">'
+            '<meta property="og:site_name" content="Harbour Post">')
+    assert meta_of(page(head, "<h1>Ferry timetable changes</h1>")).title == "Ferries run every 20 minutes"
+
+
+def test_heading_contained_in_a_title_candidate_wins():
+    head = ('<meta property="og:title" content="Ferries Every Twenty Minutes | Jo March">'
+            "<title>Ferries Every Twenty Minutes | Jo March | Harbour Post</title>")
+    body = "<h1>Ferries Every Twenty Minutes</h1>"
+    assert meta_of(page(head, body)).title == "Ferries Every Twenty Minutes"
+
+
+def test_heading_agreeing_with_metadata_is_chosen_among_several():
+    head = "<title>Ferries Every Twenty Minutes · Harbour Post</title>"
+    body = "<h1>Harbour Post</h1><h1>Ferries Every Twenty Minutes</h1>"
+    assert meta_of(page(head, body)).title == "Ferries Every Twenty Minutes"
+
+
+def test_json_ld_authors_win_over_bylines_and_site_is_never_the_author():
+    head = (ld({"@type": "NewsArticle", "headline": "Ferries", "author": [{"name": "Harbour Post"},
+                                                                         {"name": "Ada Lovelace"}]})
+            + '<meta property="og:site_name" content="Harbour Post">')
+    body = '<p class="byline">By Somebody Else</p>'
+    assert meta_of(page(head, body)).authors == ["Ada Lovelace"]
+
+
+def test_agency_byline_kept_when_no_person_is_named():
+    assert meta_of(page(body='<span class="author">AFP</span>')).authors == ["AFP"]
+
+
+@pytest.mark.parametrize("raw, names", [
+    ("By JANE DOE", ["Jane Doe"]),
+    ("Written by Rob Ewaschuk Edited by Betsy Beyer", ["Rob Ewaschuk"]),
+    ("Jane Doe and others", ["Jane Doe"]),
+    ("Jane Doe, Senior Correspondent", ["Jane Doe"]),
+    ("https://example.com/jane", []),
+    ("Par Jean Dupont et Marie Curie", ["Jean Dupont", "Marie Curie"]),
+    ("By Joshua Sokol May 20, 2019", ["Joshua Sokol"]),
+    ("Jane Doe (@janedoe)", ["Jane Doe"]),
+])
+def test_author_names_cleaned(raw, names):
+    assert pagemeta.clean_names(raw) == names
+
+
+def test_read_uses_the_reconciled_metadata_and_trims_the_lead(tmp_path):
+    head = ('<title>Ferries Every Twenty Minutes | Harbour Post</title>'
+            '<meta property="og:site_name" content="Harbour Post">'
+            '<link rel="canonical" href="https://post.example.com/ferries">'
+            + ld({"@type": "NewsArticle", "headline": "Ferries Every Twenty Minutes",
+                  "author": {"@type": "Person", "name": "Ada Lovelace"},
+                  "datePublished": "2026-04-02", "keywords": "transport, river"}))
+    body = "<h1>Ferries Every Twenty Minutes</h1><p>By Ada Lovelace</p>"
+    article = read_page(tmp_path, page(head, body, lang="en"))
+    assert article.title == "Ferries Every Twenty Minutes" and article.authors == ["Ada Lovelace"]
+    assert article.site == "Harbour Post" and article.url == "https://post.example.com/ferries"
+    assert article.language == "en" and article.tags == ["transport", "river"]
+    assert article.published.date().isoformat() == "2026-04-02"
+    assert "Ferries Every Twenty Minutes" not in article.body and "By Ada" not in article.body
+    assert "river ferry will run" in article.body

@@ -7,36 +7,51 @@ from pathlib import Path
 
 from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
-from newsbook.sources.meta import clean_string, parse_date, split_authors, title_from_path
-
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]\s+")
-
+from newsbook.sources import pagemeta
+from newsbook.sources.meta import parse_date, title_from_path
 
 # trafilatura's XML keeps what its HTML output loses (ordered lists, header cells):
 # convert that to HTML ourselves.
-_TAG_MAP = {"p": "p", "quote": "blockquote", "item": "li", "row": "tr", "lb": "br",
+_TAG_MAP = {"p": "p", "div": "div", "quote": "blockquote", "item": "li", "row": "tr", "lb": "br",
             "del": "del", "code": "pre", "table": "table"}
 _HI_MAP = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
-def extract_body(page: str, url: str | None = None) -> str | None:
-    """The article body of a page as an HTML fragment, or None when nothing was found."""
+def extract_body(page, url: str | None = None) -> str | None:
+    """The article body of a page (HTML text or parsed tree) as an HTML fragment, or None."""
+    import trafilatura
+
+    tree = page if not isinstance(page, str) else trafilatura.load_html(page)
+    if tree is None:
+        return None
+    return _body_from_xml(_extract_xml(tree, url, with_metadata=False), figure_captions(tree, url))
+
+
+def _extract_xml(tree, url: str | None, with_metadata: bool):
+    """trafilatura's XML for a parsed page: <doc> (metadata attributes) holding <main>."""
     import trafilatura
     from lxml import etree
 
+    # trafilatura copies a tree it is given, so ours stays intact for the metadata signals.
     result = trafilatura.extract(
-        page, url=url, output_format="xml", include_formatting=True, include_links=True,
-        include_images=True, include_tables=True, include_comments=False, with_metadata=False,
+        tree, url=url, output_format="xml", include_formatting=True, include_links=True,
+        include_images=True, include_tables=True, include_comments=False,
+        with_metadata=with_metadata,
     )
-    if not result:
-        return None
-    main = etree.fromstring(result.encode("utf-8")).find("main")
+    return etree.fromstring(result.encode("utf-8")) if result else None
+
+
+def _body_from_xml(doc, captions: dict[str, str]) -> str | None:
+    """Our HTML fragment for the <main> of trafilatura's XML."""
+    from lxml import etree
+
+    main = doc.find("main") if doc is not None else None
     if main is None or not len(main) and not (main.text or "").strip():
         return None
-    captions = figure_captions(page)
     for element in list(main.iter()):
         _to_html(element, captions)
-    fragment = "".join(etree.tostring(child, encoding="unicode", method="html") for child in main)
+    fragment = (main.text or "") + "".join(
+        etree.tostring(child, encoding="unicode", method="html", with_tail=True) for child in main)
     return fragment if fragment.strip() else None
 
 
@@ -76,87 +91,113 @@ def _to_html(el, captions: dict[str, str]) -> None:
             del el.attrib[name]
 
 
-def figure_captions(page: str) -> dict[str, str]:
-    """Image source -> caption text for every <figure> with a <figcaption> in the page."""
-    if "<figcaption" not in page:
-        return {}
-    from lxml import html as lxml_html
+def figure_captions(tree, base: str | None = None) -> dict[str, str]:
+    """Image source -> caption text for every <figure> with a <figcaption> in a parsed page."""
+    from urllib.parse import urljoin
 
-    try:
-        root = lxml_html.fromstring(page)
-    except Exception:  # lxml raises several kinds for odd documents; captions are optional
-        return {}
     captions = {}
-    for figure in root.iter("figure"):
+    for figure in tree.iter("figure"):
         caption = figure.find(".//figcaption")
         img = figure.find(".//img")
         if caption is not None and img is not None and img.get("src"):
             text = " ".join(caption.text_content().split())
             if text:
                 captions[img.get("src")] = text
+                if base:  # trafilatura makes image sources absolute when it knows the page URL
+                    captions[urljoin(base, img.get("src"))] = text
     return captions
-
-
-def page_language(page: str) -> str | None:
-    """The language the page declares on its <html> element."""
-    match = re.search(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)",
-                      page[:5000], re.I)
-    return match.group(1).replace("_", "-") if match else None
 
 
 def strip_site_name(title: str, site: str | None) -> str:
     """Drop a trailing or leading ' | Site Name' from a page title."""
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    if site:
-        low = site.lower()
-        if parts[-1].lower() == low or parts[-1].lower() in low:
-            return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
-        if parts[0].lower() == low:
-            return title[len(parts[0]):].lstrip(" |–—:·•-")
-    return title
+    return pagemeta.strip_site(title, [site] if site else [])
 
 
-_LEADING_HEADING = re.compile(r"\A\s*<h[1-3][^>]*>(.*?)</h[1-3]>\s*", re.S | re.I)
+# A dateline-and-byline line: "By Jane Doe", "05/10/2018 - Publicado por: Jane Doe - ...".
+_BYLINE_LINE = re.compile(r"^(?:[\d/.:\s-]{6,}[-–|·,]\s*)?(?:(?:written|posted|published|publicado|"
+                          r"publié|veröffentlicht)\s+)?(?:by|por|par|von|door|di|af|av)\b", re.I)
+_URL_ONLY = re.compile(r"\s*(?:https?://|www\.)\S+\s*\Z")
 
 
-def drop_title_heading(body: str, title: str) -> str:
-    """Pages repeat their title as the first heading of the article: the book prints it once."""
-    match = _LEADING_HEADING.match(body)
-    if not match:
-        return body
-    import html
+def trim_lead(main, title: str | None) -> None:
+    """Drop the page's own title heading, the chrome before it, and a byline line after it.
 
-    heading = " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).split())
-    return body[match.end():] if heading.casefold() == title.casefold() else body
+    The book prints title and byline from the metadata; what an extractor keeps above the
+    headline (logos, a print URL, a kicker) is page furniture.
+    """
+    from newsbook.sources.pagemeta import norm
+
+    while len(main) == 1 and main[0].tag == "div" and not (main.text or "").strip():
+        main = main[0]  # the article is wrapped: its lead is inside
+    children = list(main)
+    target = norm(title)
+    for index, child in enumerate(children[:6]):
+        if child.tag in ("head", "p") and target and norm("".join(child.itertext())) == target:
+            before = (main.text or "") + "".join(
+                "".join(c.itertext()) + (c.tail or "") for c in children[:index])
+            if len(before.strip()) < 300:
+                for gone in children[:index + 1]:
+                    main.remove(gone)
+                main.text = None
+            break
+    for child in list(main)[:3]:
+        text = " ".join("".join(child.itertext()).split())
+        if child.tag in ("p", "list", "head") and 0 < len(text) <= 150 and _BYLINE_LINE.match(text):
+            tail = child.tail
+            main.remove(child)
+            if tail and tail.strip():
+                main.text = (main.text or "") + tail
+            break
+    for element in main.iter():
+        for attr in ("text", "tail"):
+            value = getattr(element, attr)
+            if value and _URL_ONLY.match(value) and (attr == "tail" or element is main):
+                setattr(element, attr, None)
+
+
+def guess_date(tree, url: str | None = None):
+    """htmldate's guess at the publication date of a parsed page, or None."""
+    from htmldate import find_date
+
+    try:
+        # No extensive search: its free-text guesses load dateparser (seconds per run)
+        # and are often wrong (a copyright year, today's date).
+        found = find_date(tree, url=url, original_date=True, extensive_search=False)
+    except Exception:  # htmldate is a heuristic fallback: any failure means no date
+        return None
+    return parse_date(found) if found else None
 
 
 def read(path: Path, text: str, url: str | None = None) -> Article:
-    """Read an HTML page: its main content and its metadata."""
+    """Read an HTML page: its main content and its metadata, from one parse of the page."""
     import trafilatura
 
-    body = extract_body(text, url)
+    tree = trafilatura.load_html(text)
+    if tree is None:
+        raise SourceError(f"{path}: not an HTML page")
+    signals = pagemeta.collect(tree)
+    captions = figure_captions(tree, url)
+    # trafilatura's own metadata pass costs a third of its time and reads the same signals
+    # we already have: skip it, and ask htmldate only when the page states no date.
+    doc = _extract_xml(tree, url, with_metadata=False)
+    meta = pagemeta.reconcile(signals, url)
+    if meta.published is None:
+        meta.published = guess_date(tree, url)
+    if doc is not None and doc.find("main") is not None:
+        trim_lead(doc.find("main"), meta.title)
+    body = _body_from_xml(doc, captions)
     if body is None:
         raise SourceError(f"{path}: no article text found in the page")
-    meta = trafilatura.extract_metadata(text, default_url=url)
-    site = clean_string(meta.sitename) if meta else None
-    title = clean_string(meta.title) if meta else None
-    if title:
-        title = strip_site_name(title, site)
-    authors = split_authors(meta.author.replace(";", ",")) if meta and meta.author else []
-    if title:
-        body = drop_title_heading(body, title)
     return Article(
         id=article_id(url or str(path), text),
-        title=title or title_from_path(path),
+        title=meta.title or title_from_path(path),
         body=body,
         source=url or str(path),
-        authors=authors,
-        published=parse_date(meta.date) if meta else None,
-        url=clean_string(meta.url) if meta and meta.url else url,
-        site=site,
-        language=page_language(text) or (meta.language if meta else None),
-        summary=clean_string(meta.description) if meta else None,
-        tags=[t for t in (meta.categories or []) if t] if meta else [],
+        authors=meta.authors,
+        published=meta.published,
+        url=meta.url or url,
+        site=meta.site,
+        language=meta.language,
+        summary=meta.description,
+        tags=meta.tags,
     )
