@@ -17,7 +17,7 @@ def _a(ident: str, section: str | None = None, day: int | None = None, title: st
 
 
 def test_sections_in_stated_order_then_first_seen():
-    issue = assemble([_a("1", "World"), _a("2", "Extra"), _a("3", "Notes"), _a("4")],
+    issue, _ = assemble([_a("1", "World"), _a("2", "Extra"), _a("3", "Notes"), _a("4")],
                      IssueSettings(sections=["Notes", "World", "Empty"], date=date(2026, 1, 1)))
     assert [s.title for s in issue.sections] == ["Notes", "World", "Extra", "Articles"]
     assert [s.id for s in issue.sections] == ["s1", "s2", "s3", "s4"]
@@ -32,12 +32,12 @@ def test_sections_in_stated_order_then_first_seen():
 def test_article_order(order, expected):
     articles = [_a("a", day=10, title="Zulu"), _a("b", day=5, title="Yankee"),
                 _a("c", day=20, title="X-ray"), _a("d", title="Whiskey")]
-    issue = assemble(articles, IssueSettings(order=order, date=date(2026, 1, 1)))
+    issue, _ = assemble(articles, IssueSettings(order=order, date=date(2026, 1, 1)))
     assert [a.id for a in issue.articles] == expected
 
 
 def test_duplicate_articles_once():
-    issue = assemble([_a("x"), _a("x")], IssueSettings(date=date(2026, 1, 1)))
+    issue, _ = assemble([_a("x"), _a("x")], IssueSettings(date=date(2026, 1, 1)))
     assert len(issue.articles) == 1
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from newsbook.sources import read_file
-from newsbook.sources.html import strip_site_name
-
+import pytest
 from conftest import ROOTS
+
+from newsbook.sources import pagemeta, read_file
+from newsbook.sources.html import strip_site_name
 
 PAGE = ROOTS / "basic" / "articles" / "news" / "market.html"
 
@@ -84,10 +85,6 @@ def test_structure_survives_extraction_and_cleaning(tmp_path):
 
 
 # --- metadata signals, one page each -------------------------------------------------------
-
-import pytest
-
-from newsbook.sources import pagemeta
 
 ARTICLE = ("<p>The river ferry will run every twenty minutes from Monday, the transport office said, "
            "after a summer of complaints about crowded boats and missed connections at the pier.</p>"

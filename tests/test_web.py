@@ -25,11 +25,23 @@ PARAGRAPHS = [
 ]
 
 
-def page(title: str, author: str, day: str, extra: str = "", charset: str | None = "utf-8",
-         paragraphs: list[str] = PARAGRAPHS) -> str:
+def story(title: str) -> list[str]:
+    """Paragraphs of their own for each page, so that no two pages are the same story."""
+    import random
+
+    rng = random.Random(title)
+    words = " ".join(PARAGRAPHS).rstrip(".").replace(",", "").split()
+    paragraphs = []
+    for _ in range(4):
+        rng.shuffle(words)
+        paragraphs.append(" ".join(words[:40]).capitalize() + ".")
+    return [PARAGRAPHS[0]] + paragraphs
+
+
+def page(title: str, author: str, day: str, extra: str = "", charset: str | None = "utf-8") -> str:
     """A news page with site chrome around the article."""
     meta = f'<meta charset="{charset}">' if charset else ""
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    body = "".join(f"<p>{p}</p>" for p in story(title))
     return (f"<!DOCTYPE html><html lang=\"en\"><head>{meta}<title>{title} | Harbour News</title>"
             f'<meta name="author" content="{author}">'
             f'<meta property="og:site_name" content="Harbour News">'

@@ -17,6 +17,15 @@ _NAMESPACE = uuid.UUID("6f1c4a52-8a57-5b6e-9d0b-2d3b4e8c9a10")
 
 
 @dataclass
+class SectionRule:
+    """A configured section: articles with any of its tags go in it, at most max_articles."""
+
+    title: str
+    tags: list[str] = field(default_factory=list)
+    max_articles: int | None = None
+
+
+@dataclass
 class IssueSettings:
     """What assembly needs to know besides the articles (from config and CLI)."""
 
@@ -31,8 +40,11 @@ class IssueSettings:
     identifier: str | None = None
     order: str = "source"  # source | date | date-asc | title
     sections: list[str] = field(default_factory=list)  # stated section order
+    section_rules: list[SectionRule] = field(default_factory=list)
     page_size: str = "A4"
     cover: Image | None = None
+    series: str | None = None
+    pdf_variant: str | None = None
 
 
 def slugify(text: str) -> str:
@@ -71,24 +83,44 @@ def order_articles(articles: list[Article], order: str) -> list[Article]:
     return list(articles)
 
 
-def assemble(articles: list[Article], settings: IssueSettings, today: date | None = None) -> Issue:
-    """An Issue from cleaned articles, grouped into sections in the stated order."""
+def section_of(article: Article, rules: list[SectionRule]) -> str:
+    """A configured section whose tags the article has, else its own or its source's, else the default."""
+    tags = {t.casefold() for t in article.tags}
+    for rule in rules:
+        if tags & {t.casefold() for t in rule.tags}:
+            return rule.title
+    return article.section or DEFAULT_SECTION
+
+
+def assemble(articles: list[Article], settings: IssueSettings,
+             today: date | None = None) -> tuple[Issue, list[Article]]:
+    """An Issue from cleaned articles, grouped into sections in the stated order.
+
+    Returns the issue and the articles that did not fit their section's limit.
+    """
     grouped: dict[str, list[Article]] = {}
-    for title in settings.sections:
+    for title in [r.title for r in settings.section_rules] + settings.sections:
         grouped.setdefault(title, [])
     seen_ids: set[str] = set()
     for article in articles:
         if article.id in seen_ids:  # the same file listed twice
             continue
         seen_ids.add(article.id)
-        grouped.setdefault(article.section or DEFAULT_SECTION, []).append(article)
-    sections = [
-        Section(title=title, articles=order_articles(items, settings.order), id=f"s{index}")
-        for index, (title, items) in enumerate(
-            ((t, a) for t, a in grouped.items() if a), start=1)
-    ]
+        article.section = section_of(article, settings.section_rules)
+        grouped.setdefault(article.section, []).append(article)
+    limits = {r.title: r.max_articles for r in settings.section_rules if r.max_articles}
+    dropped: list[Article] = []
+    sections = []
+    for title, items in grouped.items():
+        ordered = order_articles(items, settings.order)
+        limit = limits.get(title)
+        if limit is not None:
+            dropped.extend(ordered[limit:])
+            ordered = ordered[:limit]
+        if ordered:
+            sections.append(Section(title=title, articles=ordered, id=f"s{len(sections) + 1}"))
     issue_date = settings.date or today or build_date()
-    return Issue(
+    issue = Issue(
         title=settings.title,
         date=issue_date,
         language=settings.language,
@@ -101,4 +133,7 @@ def assemble(articles: list[Article], settings: IssueSettings, today: date | Non
         description=settings.description,
         cover=settings.cover,
         page_size=settings.page_size,
+        series=settings.series,
+        pdf_variant=settings.pdf_variant,
     )
+    return issue, dropped

@@ -57,9 +57,14 @@ def main(debug: bool) -> None:
 @click.option("--title", help="Issue title (overrides the config).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any source cannot be read.")
 @click.option("--offline", is_flag=True, help="Use only what earlier builds fetched (the cache).")
+@click.option("--since", help='Leave out articles older than this: a date or a span ("7 days").')
+@click.option("--until", help="Leave out articles from this date on (a date or a span).")
+@click.option("--include-seen", is_flag=True,
+              help="Keep articles that earlier issues of the project already carried.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def build(locations, outputs, formats, output_dir, title, strict, offline, quiet, as_json) -> None:
+def build(locations, outputs, formats, output_dir, title, strict, offline, since, until,
+          include_seen, quiet, as_json) -> None:
     """Build an issue from a project folder (default: .) or from files, folders, URLs and feeds.
 
     \b
@@ -80,13 +85,14 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, quiet
                else None)
     if project is not None:
         plan = pipeline.plan_project(config_mod.load(project), list(formats) or None,
-                                     list(outputs) or None, title, output_dir, offline)
+                                     list(outputs) or None, title, output_dir, offline,
+                                     since, until, include_seen)
     else:
         if locations == ["."] and not outputs:
             raise NewsbookError(f"no {config_mod.CONFIG_NAME} here: give a project folder, "
                                 "or sources and -o FILE")
         plan = pipeline.plan_sources(locations, list(outputs) or None, list(formats) or None,
-                                     title, output_dir, offline)
+                                     title, output_dir, offline, since, until)
     report = pipeline.build(plan, strict=strict)
 
     for failure in report.failures:

@@ -53,9 +53,13 @@ def is_url(location: str) -> bool:
 
 
 def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
-            now: datetime | None = None) -> Collected:
-    """Read every source; a failure is recorded, never raised, so one bad source sinks nothing."""
-    now = now or datetime.now(timezone.utc)
+            reference: datetime | None = None) -> Collected:
+    """Read every source; a failure is recorded, never raised, so one bad source sinks nothing.
+
+    `reference` is the moment feed windows such as "7 days" count back from (default: now).
+    """
+    now = datetime.now(timezone.utc)
+    reference = reference or now
     result = Collected()
     specs = _expand_opml(specs, fetcher, result)
     remote = [s.location for s in specs if s.kind != "path" and is_url(s.location)]
@@ -77,7 +81,7 @@ def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
             if kind == "url":
                 slots.append([_page(spec.location, data, spec.section)])
             else:
-                slots.append(_feed(spec, data, now, result, pending_pages, len(slots)))
+                slots.append(_feed(spec, data, reference, now, result, pending_pages, len(slots)))
         except SourceError as exc:
             result.failures.append(Failure(spec.location, str(exc)))
             slots.append(None)
@@ -135,15 +139,15 @@ def _page(url: str, response: Response, section: str | None) -> Article:
     return article
 
 
-def _feed(spec: SourceSpec, response: Response, now: datetime, result: Collected,
-          pending: list, slot: int) -> list[Article | None]:
+def _feed(spec: SourceSpec, response: Response, reference: datetime, now: datetime,
+          result: Collected, pending: list, slot: int) -> list[Article | None]:
     """Articles of a feed; entries that carry only a summary are queued for their pages."""
     from newsbook.sources.feed import entry_article, has_full_text, parse_feed
 
     feed = parse_feed(response.content, spec.location, response.media_type)
     result.warnings.extend(f"{spec.location}: {w}" for w in feed.warnings)
-    since = resolve_window(spec.since, now) if spec.since else None
-    until = resolve_window(spec.until, now) if spec.until else None
+    since = resolve_window(spec.since, reference) if spec.since else None
+    until = resolve_window(spec.until, reference) if spec.until else None
     entries = []
     for entry in feed.entries:
         moment = entry.published

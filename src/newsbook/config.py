@@ -14,6 +14,7 @@ from newsbook.errors import ConfigError
 CONFIG_NAME = "newsbook.toml"
 FORMATS = ("epub", "pdf")
 ORDERS = ("source", "date", "date-asc", "title")
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "none")
 PAGE_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
 
 
@@ -31,6 +32,15 @@ class SourceConfig:
     full_text: bool | None = None  # None: fetch the page when the feed has only a summary
     since: str | None = None  # a date window, resolved against the build time
     until: str | None = None
+
+
+@dataclass
+class SectionConfig:
+    """One [[sections]] entry: a section in the stated order, chosen by tags, with a limit."""
+
+    title: str
+    tags: list[str] = field(default_factory=list)
+    max_articles: int | None = None
 
 
 @dataclass
@@ -55,8 +65,9 @@ class Config:
     language: str = "en"
     description: str | None = None
     date: date | None = None
-    number: int | None = None
+    number: int | str | None = None  # an integer, or "auto": the next after the last built
     volume: int | None = None
+    series: str | None = None
     identifier: str | None = None
     cover: Path | None = None
     formats: list[str] = field(default_factory=lambda: list(FORMATS))
@@ -65,6 +76,14 @@ class Config:
     page_size: str = "A4"
     sections: list[str] = field(default_factory=list)
     image_size: int = 1600
+    pdf_variant: str | None = None
+    since: str | None = None
+    until: str | None = None
+    undated: str = "include"
+    max_articles: int | None = None
+    include_tags: list[str] = field(default_factory=list)
+    exclude_tags: list[str] = field(default_factory=list)
+    section_rules: list[SectionConfig] = field(default_factory=list)
     sources: list[SourceConfig] = field(default_factory=list)
     fetch: FetchConfig = field(default_factory=FetchConfig)
 
@@ -78,8 +97,9 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "language": ((str,), "a language tag such as \"en\""),
         "description": ((str,), "a string"),
         "date": ((date, str), "a date (YYYY-MM-DD)"),
-        "number": ((int,), "an integer"),
+        "number": ((int, str), 'an integer or "auto"'),
         "volume": ((int,), "an integer"),
+        "series": ((str,), "a string"),
         "identifier": ((str,), "a string"),
         "cover": ((str,), "a path to an image"),
     },
@@ -90,6 +110,17 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "page_size": ((str,), f"one of {list(PAGE_SIZES)}"),
         "sections": ((list,), "a list of section titles"),
         "image_size": ((int,), "a number of pixels (the long side of images)"),
+        "since": ((str, date), 'a date (YYYY-MM-DD) or a span such as "7 days"'),
+        "until": ((str, date), 'a date (YYYY-MM-DD) or a span such as "7 days"'),
+        "undated": ((str,), '"include" or "exclude"'),
+        "max_articles": ((int,), "a positive integer"),
+        "include_tags": ((list,), "a list of tags"),
+        "exclude_tags": ((list,), "a list of tags"),
+    },
+    "sections": {
+        "title": ((str,), "a section title"),
+        "tags": ((list,), "a list of tags"),
+        "max_articles": ((int,), "a positive integer"),
     },
     "sources": {
         "path": ((str,), "a file or folder path"),
@@ -103,6 +134,9 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "full_text": ((bool, str), 'true, false or "auto"'),
         "since": ((str, date), 'a date (YYYY-MM-DD) or a span such as "7 days"'),
         "until": ((str, date), 'a date (YYYY-MM-DD) or a span such as "1 day"'),
+    },
+    "pdf": {
+        "variant": ((str,), f"one of {list(PDF_VARIANTS)}"),
     },
     "fetch": {
         "timeout": ((int, float), "a number of seconds"),
@@ -143,6 +177,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     issue = _table(raw, "issue", path)
     build = _table(raw, "build", path)
     fetch = _table(raw, "fetch", path)
+    pdf = _table(raw, "pdf", path)
     sources = raw.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
         raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
@@ -154,7 +189,13 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
             value = config.root / value
         elif key == "language":
             value = _language(value, path)
+        elif key == "number" and isinstance(value, str) and value != "auto":
+            raise ConfigError(f"{path}: 'issue.number' must be an integer or \"auto\", "
+                              f"not {value!r}")
         setattr(config, key, value)
+    if "variant" in pdf:
+        _one_of(pdf["variant"], PDF_VARIANTS, "pdf.variant", path)
+        config.pdf_variant = None if pdf["variant"] == "none" else pdf["variant"]
 
     for key, value in build.items():
         if key == "formats":
@@ -167,7 +208,28 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
             _one_of(value, PAGE_SIZES, "build.page_size", path)
         elif key == "output_dir":
             value = Path(value)
+        elif key in ("since", "until"):
+            value = _window(value, f"build.{key}", path)
+        elif key == "undated":
+            _one_of(value, ("include", "exclude"), "build.undated", path)
+        elif key in ("include_tags", "exclude_tags"):
+            value = _strings(value, f"build.{key}", path)
+        elif key == "max_articles" and value < 1:
+            raise ConfigError(f"{path}: 'build.max_articles' must be a positive integer")
         setattr(config, key, value)
+    sections = raw.get("sections", [])
+    if not isinstance(sections, list) or not all(isinstance(t, dict) for t in sections):
+        raise ConfigError(f"{path}: 'sections' must be an array of tables ([[sections]])")
+    for index, table in enumerate(sections, 1):
+        where = f"sections[{index}]"
+        _check(table, "sections", path, where)
+        if "title" not in table:
+            raise ConfigError(f"{path}: {where} needs a 'title'")
+        if table.get("max_articles", 1) < 1:
+            raise ConfigError(f"{path}: '{where}.max_articles' must be a positive integer")
+        config.section_rules.append(SectionConfig(
+            table["title"], _strings(table.get("tags", []), f"{where}.tags", path),
+            table.get("max_articles")))
 
     for key, value in fetch.items():
         if key in ("per_host", "workers") and value < 1:

@@ -62,6 +62,8 @@ class Issue:
     description: str | None = None
     cover: Image | None = None
     page_size: str = "A4"
+    series: str | None = None  # the collection the issue belongs to (EPUB, calibre, PDF)
+    pdf_variant: str | None = None  # None, "pdf/ua-1" (tagged) or "pdf/a-3u"
 
     @property
     def articles(self) -> list[Article]:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 from newsbook import builders, sources
-from newsbook.assemble import IssueSettings, assemble, slugify
+from newsbook.assemble import IssueSettings, SectionRule, assemble, slugify
 from newsbook.clean import (ImageRefused, clean_article, local_resolver, normalize_image,
                             web_resolver)
 from newsbook.collect import Failure, SourceSpec, collect, is_url
-from newsbook.config import Config
-from newsbook.errors import BuildError, NewsbookError, NothingBuilt
+from newsbook.clock import build_date
+from newsbook.config import Config, resolve_window
+from newsbook.errors import BuildError, ConfigError, NewsbookError, NothingBuilt
+from newsbook.select import Decision, Rules, article_key, select
 from newsbook.model import Issue
 from newsbook.sources.fetch import Fetcher, FetchSettings
-from newsbook.state import http_cache
+from newsbook.state import http_cache, project_state
 from newsbook.output import write_atomic
 from newsbook.render import Theme, labels_for, long_date
 
@@ -32,6 +35,9 @@ class Plan:
     project: Path | None = None  # where the state and caches live (None: the user's cache)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     image_size: int = 1600
+    rules: Rules = field(default_factory=Rules)
+    window: tuple[str | None, str | None] = (None, None)  # since, until as the user wrote them
+    include_seen: bool = False  # do not leave out what earlier issues carried
 
 
 @dataclass
@@ -43,6 +49,7 @@ class Report:
     sections: int = 0
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    left_out: list[Decision] = field(default_factory=list)
     issue: Issue | None = None
 
 
@@ -59,8 +66,10 @@ def _local_specs(path: Path, **options) -> list[SourceSpec]:
 
 def plan_project(config: Config, formats: list[str] | None = None,
                  outputs: list[Path] | None = None, title: str | None = None,
-                 output_dir: Path | None = None, offline: bool = False) -> Plan:
-    """A plan for building a project folder from its newsbook.toml."""
+                 output_dir: Path | None = None, offline: bool = False,
+                 since: str | None = None, until: str | None = None,
+                 include_seen: bool = False) -> Plan:
+    """A plan for building a project folder from its newsbook.toml (CLI options override it)."""
     specs: list[SourceSpec] = []
     for source in config.sources:
         options = dict(section=source.section, max_articles=source.max_articles,
@@ -75,13 +84,20 @@ def plan_project(config: Config, formats: list[str] | None = None,
     for source in config.sources:
         if source.section and source.section not in sections:
             sections.append(source.section)
+    issue_date = config.date or build_date()
+    number = config.number
+    if number == "auto":
+        number = project_state(config.root).next_number(issue_date.isoformat())
     settings = IssueSettings(
-        title=title or config.title, date=config.date, language=config.language,
-        subtitle=config.subtitle, number=config.number, volume=config.volume,
+        title=title or config.title, date=issue_date, language=config.language,
+        subtitle=config.subtitle, number=number, volume=config.volume,
         publisher=config.publisher, description=config.description,
         identifier=config.identifier, order=config.order, sections=sections,
-        page_size=config.page_size,
+        page_size=config.page_size, series=config.series, pdf_variant=config.pdf_variant,
+        section_rules=[SectionRule(s.title, s.tags, s.max_articles) for s in config.section_rules],
     )
+    rules = Rules(undated=config.undated, include_tags=config.include_tags,
+                  exclude_tags=config.exclude_tags, max_articles=config.max_articles)
     if not outputs:
         folder = output_dir if output_dir is not None else config.root / config.output_dir
         outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or config.formats]
@@ -90,12 +106,14 @@ def plan_project(config: Config, formats: list[str] | None = None,
                           workers=config.fetch.workers, offline=offline)
     return Plan(specs=specs, settings=settings, outputs=outputs, roots=[config.root],
                 templates=config.root / "templates", cover=config.cover, project=config.root,
-                fetch=fetch, image_size=config.image_size)
+                fetch=fetch, image_size=config.image_size, rules=rules,
+                window=(since or config.since, until or config.until), include_seen=include_seen)
 
 
 def plan_sources(locations: list[str], outputs: list[Path] | None = None,
                  formats: list[str] | None = None, title: str | None = None,
-                 output_dir: Path | None = None, offline: bool = False) -> Plan:
+                 output_dir: Path | None = None, offline: bool = False,
+                 since: str | None = None, until: str | None = None) -> Plan:
     """A plan for an ad-hoc build from files, folders and URLs named on the command line."""
     specs: list[SourceSpec] = []
     roots = [Path.cwd()]
@@ -113,17 +131,26 @@ def plan_sources(locations: list[str], outputs: list[Path] | None = None,
         folder = output_dir if output_dir is not None else Path.cwd()
         outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or ["epub"]]
     return Plan(specs=specs, settings=settings, outputs=outputs, roots=roots,
-                fetch=FetchSettings(offline=offline))
+                fetch=FetchSettings(offline=offline), window=(since, until))
 
 
-def prepare(plan: Plan, report: Report, strict: bool = False) -> Issue:
+def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool = True) -> Issue:
     """Read, clean and assemble the issue a plan describes."""
     for path in plan.outputs:
         builders.format_for(path)  # an unknown extension fails before any reading
     if not plan.specs:
         raise NewsbookError("no sources to read (no Markdown, HTML or text files found)")
+    issue_date = plan.settings.date or build_date()
+    # Spans such as "7 days" count back from the end of the issue's day, so a rebuild of the
+    # same issue selects the same articles whenever it runs.
+    reference = datetime.combine(issue_date + timedelta(days=1), time(), timezone.utc)
+    try:
+        since, until = (resolve_window(w, reference) if w else None for w in plan.window)
+    except ValueError:
+        raise ConfigError(f"--since/--until must be a date (YYYY-MM-DD) or a span such as "
+                          f"\"7 days\", not {plan.window}") from None
     with Fetcher(http_cache(plan.project), plan.fetch) as fetcher:
-        collected = collect(plan.specs, fetcher)
+        collected = collect(plan.specs, fetcher, reference=reference)
     report.failures.extend(collected.failures)
     report.warnings.extend(collected.warnings)
     if strict and report.failures:
@@ -138,8 +165,18 @@ def prepare(plan: Plan, report: Report, strict: bool = False) -> Issue:
     if not cleaned:
         reason = f" ({report.failures[0].reason})" if report.failures else ""
         raise NothingBuilt(f"no article could be read{reason}: nothing was built")
-    issue = assemble(cleaned, plan.settings)
-    issue.cover = _cover(issue, plan.cover)
+    seen = frozenset()
+    if plan.project is not None and plan.settings.number is not None and not plan.include_seen:
+        seen = project_state(plan.project).seen_before(plan.settings.number)
+    rules = replace(plan.rules, since=since, until=until, seen=seen)
+    chosen, report.left_out = select(cleaned, rules)
+    if not chosen:
+        raise NothingBuilt(f"all {len(cleaned)} articles were left out ("
+                           f"{report.left_out[0].reason}, …): nothing was built")
+    issue, dropped = assemble(chosen, replace(plan.settings, date=issue_date))
+    report.left_out.extend(Decision(a, f"over the limit of section {a.section}") for a in dropped)
+    if with_cover:
+        issue.cover = _cover(issue, plan.cover)
     report.issue = issue
     report.articles = len(issue.articles)
     report.sections = len(issue.sections)
@@ -177,4 +214,8 @@ def build(plan: Plan, strict: bool = False) -> Report:
     for path, data in rendered:
         write_atomic(path, data)
         report.outputs.append(path)
+    # The state changes only once the outputs are in place, in one transaction.
+    if plan.project is not None and issue.number is not None:
+        project_state(plan.project).record(issue.number, issue.date.isoformat(), issue.identifier,
+                                           [article_key(a) for a in issue.articles])
     return report

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 STATE_DIR = ".newsbook"
@@ -19,3 +23,78 @@ def cache_dir(project_root: Path | None) -> Path:
 def http_cache(project_root: Path | None) -> Path:
     """The SQLite file of the HTTP cache (pages, feeds, images)."""
     return cache_dir(project_root) / "http.sqlite"
+
+
+@dataclass
+class IssueRecord:
+    """One built issue as the state file remembers it."""
+
+    number: int
+    date: str
+    identifier: str
+    keys: list[str]
+
+
+class State:
+    """What earlier issues of a project contained: numbers, dates and article keys (SQLite)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=30)
+        connection.executescript(_SCHEMA)
+        return connection
+
+    def issues(self) -> list[IssueRecord]:
+        """Every recorded issue, by number."""
+        if not self.path.exists():
+            return []
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT number, date, identifier FROM issues ORDER BY number").fetchall()
+            keys: dict[int, list[str]] = {}
+            for number, key in db.execute("SELECT issue, key FROM articles ORDER BY issue, position"):
+                keys.setdefault(number, []).append(key)
+        return [IssueRecord(n, d, i, keys.get(n, [])) for n, d, i in rows]
+
+    def seen_before(self, number: int | None) -> frozenset[str]:
+        """Keys of the articles carried by issues other than `number` (a rebuild keeps its own)."""
+        return frozenset(k for issue in self.issues() if issue.number != number for k in issue.keys)
+
+    def next_number(self, issue_date: str) -> int:
+        """'auto' numbering: rebuild the last issue when it has the same date, else the next one."""
+        issues = self.issues()
+        if not issues:
+            return 1
+        last = issues[-1]
+        return last.number if last.date == issue_date else last.number + 1
+
+    def record(self, number: int, issue_date: str, identifier: str, keys: list[str]) -> None:
+        """Remember a built issue, replacing an earlier build of the same number, atomically."""
+        with closing(self._connect()) as db, db:
+            db.execute("DELETE FROM articles WHERE issue = ?", (number,))
+            db.execute("INSERT OR REPLACE INTO issues (number, date, identifier, built) "
+                       "VALUES (?, ?, ?, ?)",
+                       (number, issue_date, identifier,
+                        datetime.now(timezone.utc).isoformat(timespec="seconds")))
+            db.executemany("INSERT INTO articles (issue, position, key) VALUES (?, ?, ?)",
+                           [(number, i, key) for i, key in enumerate(keys)])
+
+
+_SCHEMA = """
+PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS issues (
+    number INTEGER PRIMARY KEY, date TEXT NOT NULL, identifier TEXT NOT NULL, built TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS articles (
+    issue INTEGER NOT NULL REFERENCES issues(number), position INTEGER NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY (issue, position)
+);
+CREATE INDEX IF NOT EXISTS articles_key ON articles(key);
+"""
+
+
+def project_state(project_root: Path) -> State:
+    """The state file of a project."""
+    return State(project_root / STATE_DIR / "state.sqlite")

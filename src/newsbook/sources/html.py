@@ -115,7 +115,7 @@ def strip_site_name(title: str, site: str | None) -> str:
 
 # A dateline-and-byline line: "By Jane Doe", "05/10/2018 - Publicado por: Jane Doe - ...".
 _BYLINE_LINE = re.compile(r"^(?:[\d/.:\s-]{6,}[-–|·,]\s*)?(?:(?:written|posted|published|publicado|"
-                          r"publié|veröffentlicht)\s+)?(?:by|por|par|von|door|di|af|av)\b", re.I)
+                          r"publié|veröffentlicht)\s+)?(?:by|por|par|von|door|di|af|av)\b", re.IGNORECASE)
 _URL_ONLY = re.compile(r"\s*(?:https?://|www\.)\S+\s*\Z")
 
 
@@ -163,7 +163,7 @@ def guess_date(tree, url: str | None = None):
         # No extensive search: its free-text guesses load dateparser (seconds per run)
         # and are often wrong (a copyright year, today's date).
         found = find_date(tree, url=url, original_date=True, extensive_search=False)
-    except Exception:  # htmldate is a heuristic fallback: any failure means no date
+    except (ValueError, TypeError, OverflowError):  # a heuristic fallback: failure is no date
         return None
     return parse_date(found) if found else None
 

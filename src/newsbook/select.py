@@ -1,0 +1,130 @@
+"""Choose the issue's articles: date window, tags, duplicates, what earlier issues carried, limits."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from newsbook.clean import plain_text
+from newsbook.model import Article
+
+# Query parameters that only track where a click came from.
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hs\w+"
+                       r"|ref|ref_src|ref_url|cmpid|ocid|smid|sr_share|at_\w+|ito|s_cid|cid)$", re.I)
+_WORD = re.compile(r"\w+", re.UNICODE)
+NEAR_DUPLICATE = 0.8  # Jaccard similarity of word 5-gram sets above which two texts are one story
+
+
+@dataclass
+class Rules:
+    """What the issue may contain."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    undated: str = "include"  # include | exclude: articles without a date, when a window is set
+    include_tags: list[str] = field(default_factory=list)
+    exclude_tags: list[str] = field(default_factory=list)
+    max_articles: int | None = None  # in the whole issue
+    seen: frozenset[str] = frozenset()  # keys of articles earlier issues carried
+
+
+@dataclass
+class Decision:
+    """Why an article was left out."""
+
+    article: Article
+    reason: str
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per page: lower-case scheme and host, no tracking, fragment, AMP or final slash."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if host.startswith(("www.", "amp.", "m.")):
+        host = host.split(".", 1)[1]
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    path = re.sub(r"/amp(?=/|$)|\.amp(?=\.html?$|$)", "", parts.path) or "/"
+    path = re.sub(r"/+$", "", path) or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING.match(k) and not (k.lower() in ("amp", "outputtype") and v in
+                                                ("1", "amp", ""))]
+    # http and https name the same story; the key ignores the scheme.
+    return urlunsplit(("https" if scheme in ("http", "https") else scheme, host, path,
+                       urlencode(sorted(query)), ""))
+
+
+def article_key(article: Article) -> str:
+    """What identifies a story across builds and issues: its canonical URL, else its text."""
+    if article.url and article.url.startswith(("http://", "https://")):
+        return canonical_url(article.url)
+    text = " ".join(plain_text(article.body).split()).lower()
+    return "sha256:" + hashlib.sha256(f"{article.title}\n{text}".encode()).hexdigest()
+
+
+def _shingles(article: Article) -> frozenset[int]:
+    words = _WORD.findall(plain_text(article.body).lower())
+    return frozenset(hash(tuple(words[i:i + 5])) for i in range(max(0, len(words) - 4)))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def select(articles: list[Article], rules: Rules) -> tuple[list[Article], list[Decision]]:
+    """The articles that go in, in their order, and the ones left out with the reason."""
+    kept: list[Article] = []
+    out: list[Decision] = []
+    keys: set[str] = set()
+    texts: list[tuple[frozenset[int], Article]] = []
+    include = {t.casefold() for t in rules.include_tags}
+    exclude = {t.casefold() for t in rules.exclude_tags}
+    for article in articles:
+        tags = {t.casefold() for t in article.tags}
+        reason = None
+        if article.published is None:
+            if (rules.since or rules.until) and rules.undated == "exclude":
+                reason = "no date, and undated articles are excluded"
+        elif rules.since and _aware(article.published) < rules.since:
+            reason = f"published before {rules.since.date().isoformat()}"
+        elif rules.until and _aware(article.published) >= rules.until:
+            reason = f"published on or after {rules.until.date().isoformat()}"
+        if reason is None and include and not tags & include:
+            reason = f"none of the tags {sorted(rules.include_tags)}"
+        if reason is None and tags & exclude:
+            reason = f"tagged {sorted(tags & exclude)[0]}"
+        key = article_key(article)
+        if reason is None and key in rules.seen:
+            reason = "already in an earlier issue"
+        if reason is None and key in keys:
+            reason = "the same URL as an article before it"
+        if reason is None:
+            shingles = _shingles(article)
+            for other_shingles, other in texts:
+                if _similar(shingles, other_shingles):
+                    reason = f"the same story as \"{other.title}\""
+                    break
+        if reason is None and rules.max_articles is not None and len(kept) >= rules.max_articles:
+            reason = f"over the limit of {rules.max_articles} articles"
+        if reason is not None:
+            out.append(Decision(article, reason))
+            continue
+        kept.append(article)
+        keys.add(key)
+        texts.append((shingles, article))
+    return kept, out
+
+
+def _similar(a: frozenset[int], b: frozenset[int]) -> bool:
+    """Jaccard similarity over NEAR_DUPLICATE; cheap length check first."""
+    if not a or not b:
+        return False
+    small, large = sorted((len(a), len(b)))
+    if small < NEAR_DUPLICATE * large:
+        return False
+    return len(a & b) >= NEAR_DUPLICATE * len(a | b)

@@ -1,0 +1,449 @@
+"""Page metadata reconciled from every signal a page carries: JSON-LD, meta tags, bylines, headings."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from newsbook.sources.meta import clean_string, parse_date
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "askpublicnewsarticle",
+    "liveblogposting", "techarticle", "scholarlyarticle", "report",
+    "socialmediaposting", "satiricalarticle", "advertisercontentarticle", "posting",
+}
+# Meta names that carry a person's name (article:author also carries profile URLs: filtered).
+_AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                "dcterms.creator", "byl", "cxenseparse:author", "og:article:author")
+_DATE_META = ("article:published_time", "og:published_time", "datepublished", "pubdate",
+              "publishdate", "date", "dc.date", "dc.date.issued", "dcterms.created",
+              "sailthru.date", "parsely-pub-date", "publication_date")
+_SEPARATOR = re.compile(r"(\s*[|·•»]\s*|\s+[-–—/]\s+|:\s+)")
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words that introduce a byline in the languages newsbook sources are commonly written in.
+_BY = re.compile(r"^\s*(?:(?:written|posted|words|text|story|reported)\s+)?"
+                 r"(?:by|par|por|von|door|di|da|af|av|przez|от|autor(?:in)?|author)\b[:\s]*",
+                 re.IGNORECASE)
+# A role that is not authorship: what follows it is not an author of the article.
+_NOT_AUTHOR_ROLE = re.compile(r"\b(?:edited|photos?|photographs?|pictures?|images?|illustrations?|"
+                              r"video|graphics?|additional reporting|reporting|translated|"
+                              r"produced|design(?:ed)?)\s+by\b.*$", re.IGNORECASE | re.DOTALL)
+_ROLE_WORDS = {
+    "writer", "editor", "correspondent", "reporter", "staff", "contributor", "columnist",
+    "photographer", "senior", "contributing", "chief", "editorial", "team", "desk", "news",
+    "author", "journalist", "analyst", "producer", "intern", "associate", "managing", "deputy",
+    "opinion", "guest", "special", "political", "science", "technology", "sports", "business",
+}
+_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+# From a date, time or "updated" marker to the end: bylines often run into the dateline.
+_DATE_TAIL = re.compile(
+    rf"(?:\s*[|,·•-]?\s*)(?:\b(?:on|updated|published|posted|last updated)\b\s*:?\s*)?"
+    rf"(?:\b(?:{_MONTHS})\.?\s+\d|\b\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}|\b\d{{1,2}}\s+(?:{_MONTHS})\b|"
+    rf"\b(?:updated|published|posted)\b|\b\d+\s+(?:hours?|minutes?|days?)\s+ago\b).*$",
+    re.IGNORECASE | re.DOTALL)
+_HANDLE = re.compile(r"@\w+")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_AND_OTHERS = re.compile(r"\b(?:and|&)\s+(?:others|more|\d+\s+others?)\b|\bet al\.?", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\bet\b)\s*", re.IGNORECASE)
+_PARTICLES = {"de", "da", "di", "do", "dos", "das", "del", "della", "der", "den", "van", "von",
+              "la", "le", "du", "bin", "ibn", "al", "el", "y", "e", "ter", "ten", "zu"}
+# Containers whose bylines belong to other articles or to comments.
+_FOREIGN = re.compile(r"related|comment|sidebar|recommend|promo|teaser|more-|footer|widget|"
+                      r"newsletter|trending|popular|most-read|card|list-item|rail", re.IGNORECASE)
+
+
+@dataclass
+class PageMeta:
+    """The metadata chosen for a page."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    site: str | None = None
+    url: str | None = None
+    language: str | None = None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Signals:
+    """Every raw metadata value found in one page, by where it came from."""
+
+    meta: dict[str, list[str]] = field(default_factory=dict)  # lower-cased name -> contents
+    json_ld: list[dict] = field(default_factory=list)  # article-type objects, in page order
+    json_ld_site: list[str] = field(default_factory=list)  # WebSite / Organization names
+    doc_title: str | None = None
+    h1: list[str] = field(default_factory=list)
+    canonical: str | None = None
+    lang: str | None = None
+    rel_author: list[str] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+    times: list[str] = field(default_factory=list)
+
+    def first(self, *names: str) -> str | None:
+        """The first non-empty meta content among the given names."""
+        for name in names:
+            for value in self.meta.get(name, ()):
+                if value:
+                    return value
+        return None
+
+
+def _text(el) -> str:
+    return " ".join(el.text_content().split())
+
+
+def collect(tree) -> Signals:
+    """All metadata signals of a parsed page (lxml.html tree), without changing it."""
+    sig = Signals()
+    for el in tree.iter("meta"):
+        name = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+        content = clean_string(el.get("content"))
+        if name and content:
+            sig.meta.setdefault(name.strip().lower(), []).append(content)
+    for el in tree.iter("link"):
+        rel = (el.get("rel") or "").lower().split()
+        if "canonical" in rel and el.get("href") and not sig.canonical:
+            sig.canonical = el.get("href").strip()
+    title = tree.find(".//title")
+    if title is not None:
+        sig.doc_title = clean_string(title.text_content())
+    html = tree if tree.tag == "html" else tree.getroottree().getroot()
+    sig.lang = clean_string(html.get("lang") or html.get("xml:lang"))
+    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+        _add_json_ld(sig, script.text or "")
+    for h1 in tree.iter("h1"):
+        text = _text(h1)
+        if text and len(text) < 300 and text not in sig.h1:
+            sig.h1.append(text)
+    for a in tree.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]'):
+        if not _in_foreign_container(a):
+            sig.rel_author.append(_text(a))
+    for el in tree.xpath('//*[@itemprop="author" or contains(@class, "byline") or '
+                         'contains(@class, "author") or contains(@id, "byline")]'):
+        if el.tag in ("meta", "link", "img", "script", "style", "body", "html", "article"):
+            if el.tag == "meta" and el.get("content"):
+                sig.bylines.append(el.get("content"))
+            continue
+        text = _text(el)
+        if text and len(text) <= 120 and not _in_foreign_container(el):
+            name = el.find('.//*[@itemprop="name"]')
+            sig.bylines.append(_text(name) if name is not None else text)
+    for el in tree.xpath("//time[@datetime]"):
+        if el.get("itemprop") == "datePublished" or el.get("pubdate") is not None:
+            sig.times.insert(0, el.get("datetime"))
+        else:
+            sig.times.append(el.get("datetime"))
+    return sig
+
+
+def _in_foreign_container(el) -> bool:
+    """Whether an element sits in an aside, a nav, a footer or a related/comment block."""
+    for anc in el.iterancestors():
+        if anc.tag in ("aside", "nav", "footer"):
+            return True
+        marker = f"{anc.get('class', '')} {anc.get('id', '')}"
+        if marker.strip() and _FOREIGN.search(marker):
+            return True
+    return False
+
+
+def _add_json_ld(sig: Signals, raw: str) -> None:
+    """Parse one JSON-LD script and keep its article objects and site names."""
+    raw = raw.strip()
+    raw = re.sub(r"^(?:<!\[CDATA\[|<!--|//\s*<!\[CDATA\[)|(?:\]\]>|-->|//\s*\]\]>)$", "", raw).strip()
+    try:
+        data = json.loads(raw, strict=False)
+    except ValueError:
+        # Hand-written JSON-LD often has trailing commas: tolerate those, nothing more.
+        try:
+            data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
+        except ValueError:
+            return
+    stack = [data]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack[:0] = item
+            continue
+        if not isinstance(item, dict):
+            continue
+        if "@graph" in item:
+            stack[:0] = item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]]
+        types = {t.lower() for t in _as_list(item.get("@type")) if isinstance(t, str)}
+        if types & ARTICLE_TYPES:
+            sig.json_ld.append(item)
+        elif types & {"website", "organization", "newsmediaorganization"}:
+            name = _name_of(item)
+            if name:
+                sig.json_ld_site.append(name)
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _name_of(value) -> str | None:
+    """A name from a JSON-LD string or {"name": ...} object."""
+    if isinstance(value, dict):
+        value = value.get("name")
+        if isinstance(value, list):
+            value = value[0] if value else None
+    return clean_string(value) if isinstance(value, str) else None
+
+
+def norm(text: str | None) -> str:
+    """Lower-case words only: how candidates are compared."""
+    return " ".join(_WORD.findall((text or "").casefold()))
+
+
+def site_names(sig: Signals, url: str | None) -> list[str]:
+    """Names the site goes by: og:site_name, JSON-LD publisher and site, application name, host."""
+    names = [sig.first("og:site_name"), sig.first("application-name", "apple-mobile-web-app-title")]
+    for obj in sig.json_ld:
+        names.append(_name_of(obj.get("publisher")))
+    names += sig.json_ld_site
+    names.append(sig.first("twitter:site", "twitter:site:id"))
+    host = urlsplit(url or sig.canonical or sig.first("og:url") or "").hostname or ""
+    labels = [p for p in host.split(".") if p not in ("www", "m", "amp")]
+    if labels:
+        names.append(".".join(labels))
+        names += [p for p in labels[:-1] if len(p) >= 2]
+    return [n.lstrip("@") for n in dict.fromkeys(n for n in names if n)]
+
+
+def _is_site(segment: str, sites: list[str]) -> bool:
+    key = norm(segment).replace(" ", "")
+    if not key:
+        return False
+    for site in sites:
+        skey = norm(site).replace(" ", "")
+        # "Aktuálně.cz" is the site "Aktuálně.cz - Víte, co se právě děje"; "TMZ.com" is "tmz"
+        if key == skey or (len(key) >= 3 and skey.startswith(key)) or (len(skey) >= 3 and key.startswith(skey)):
+            return True
+    return False
+
+
+def strip_site(title: str, sites: list[str]) -> str:
+    """Drop leading and trailing title segments that name the site ('Title | Site' -> 'Title')."""
+    parts = _SEPARATOR.split(title)  # text, separator, text, ...
+    texts, seps = parts[0::2], parts[1::2]
+    while len(texts) > 1 and _is_site(texts[-1], sites):
+        texts.pop()
+        seps.pop()
+    while len(texts) > 1 and _is_site(texts[0], sites):
+        texts.pop(0)
+        seps.pop(0)
+    out = texts[0]
+    for sep, text in zip(seps, texts[1:]):
+        out += sep + text
+    return out.strip() or title
+
+
+def _agrees(short: str, long: str) -> bool:
+    """Equal titles, or `short` is `long` without some separated segments ('T' and 'T | Writer')."""
+    a, b = norm(short), norm(long)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if len(a.split()) < 2 or a not in b:
+        return False
+    for part_run in _segment_runs(long):
+        if norm(part_run) == a:
+            return True
+    return False
+
+
+def _segment_runs(title: str) -> list[str]:
+    parts = _SEPARATOR.split(title)
+    texts = parts[0::2]
+    runs = []
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts) + 1):
+            if (i, j) != (0, len(texts)):
+                runs.append("".join(parts[2 * i:2 * j - 1]))
+    return runs
+
+
+def choose_title(sig: Signals, sites: list[str], fallback: str | None) -> str | None:
+    """The title most candidates agree on; a heading the reader sees wins ties."""
+    candidates: list[tuple[str, str, float]] = []  # (source, text, weight)
+    for obj in sig.json_ld[:1]:
+        for key in ("headline", "name"):
+            value = _name_of(obj.get(key)) if not isinstance(obj.get(key), str) else clean_string(obj[key])
+            if value:
+                candidates.append(("json-ld", strip_site(value, sites), 1.0))
+                break
+    for name, weight in (("og:title", 1.0), ("twitter:title", 0.5), ("dc.title", 0.5)):
+        value = sig.first(name)
+        if value:
+            candidates.append((name, strip_site(value, sites), weight))
+    if sig.doc_title:
+        stripped = strip_site(sig.doc_title, sites)
+        candidates.append(("title", stripped, 1.0))
+    # Headings: the one agreeing with a metadata title, else a lone one.
+    # Sites put their name in an <h1> too: an exact match beats a segment, longer beats shorter.
+    agreeing = [(any(norm(h) == norm(c[1]) for c in candidates), len(h), h) for h in sig.h1
+                if not _is_site(h, sites) and any(_agrees(h, c[1]) for c in candidates)]
+    heading = max(agreeing)[2] if agreeing else None
+    if fallback:
+        # The extractor's guess comes from these same signals: it only breaks ties.
+        candidates.append(("extractor", strip_site(fallback, sites), 0.25))
+    if heading is None and len(sig.h1) == 1:
+        heading = sig.h1[0]
+    if heading:
+        candidates.append(("h1", heading, 1.0))
+    if not candidates:
+        return None
+    priority = {"h1": 5, "og:title": 4, "json-ld": 3, "title": 2, "twitter:title": 1}
+    best = max(candidates, key=lambda c: (sum(w for _, t, w in candidates if _agrees(c[1], t)),
+                                          priority.get(c[0], 0)))
+    title = best[1]
+    # A short remainder is as likely 'Section - Site' read the wrong way: keep the title
+    # whole unless another signal confirms the split.
+    if (best[0] == "title" and sig.doc_title and len(title.split()) < 4
+            and not any(_agrees(title, t) for s, t, _ in candidates if s != "title")):
+        title = sig.doc_title
+    return title
+
+
+def clean_names(value) -> list[str]:
+    """Author names from a byline: 'By A and B, Staff Writer | May 2, 2024' -> ['A', 'B']."""
+    names: list[str] = []
+    for item in _as_list(value):
+        text = _name_of(item) if isinstance(item, dict) else clean_string(item)
+        if not text or _URL.fullmatch(text.strip()) or text.startswith(("/", "http")):
+            continue
+        text = _URL.sub(" ", text)
+        text = _NOT_AUTHOR_ROLE.sub("", text)
+        text = _DATE_TAIL.sub("", text)
+        text = _AND_OTHERS.sub("", _HANDLE.sub(" ", text))
+        text = _BY.sub("", text)
+        for part in _NAME_SPLIT.split(text):
+            part = _BY.sub("", part).strip(" \t\n-–—:|·•()[]\"'")
+            part = " ".join(part.split())
+            if not part or len(part) > 60 or not re.search(r"[^\W\d_]", part):
+                continue
+            if all(w.lower().strip(".") in _ROLE_WORDS for w in part.split()):
+                continue
+            if part.isupper() and " " in part:
+                part = part.title()  # "JOE HILDEBRAND" as the book prints names
+            if part.casefold() not in (n.casefold() for n in names):
+                names.append(part)
+    return names
+
+
+def looks_like_person(name: str, sites: list[str]) -> bool:
+    """Two to five capitalised words, no digits, not the site's own name."""
+    words = name.split()
+    if not 2 <= len(words) <= 5 or re.search(r"\d|@|\.(?:com|org|net)\b", name):
+        return False
+    if _is_site(name, sites):
+        return False
+    capital = [w for w in words if w.lower() not in _PARTICLES]
+    return bool(capital) and all(w[:1].isupper() or w[:1] in "('" for w in capital)
+
+
+def choose_authors(sig: Signals, sites: list[str], fallback: str | None) -> list[str]:
+    """Authors from the most reliable signal that names a person; an organisation only if none does."""
+    sources: list[list[str]] = []
+    persons, others = [], []
+    for obj in sig.json_ld:
+        for author in _as_list(obj.get("author")) + _as_list(obj.get("creator")):
+            kind = str(author.get("@type", "")).lower() if isinstance(author, dict) else ""
+            (others if kind == "organization" else persons).extend(clean_names(author))
+        if persons:
+            break
+    sources.append(persons)
+    sources.append([n for name in _AUTHOR_META for v in sig.meta.get(name, ()) for n in clean_names(v)])
+    sources.append([n for v in sig.rel_author for n in clean_names(v)])
+    byline = next((names for names in map(clean_names, sig.bylines)
+                   if names and any(looks_like_person(n, sites) for n in names)), [])
+    sources.append(byline)
+    sources.append(clean_names(fallback.replace(";", ",")) if fallback else [])
+    sources.append(others)
+    sources.append(next((names for names in map(clean_names, sig.bylines) if names), []))
+    for names in sources:
+        people = [n for n in names if looks_like_person(n, sites)]
+        if people:
+            # Keep the single-word names of the same source (pen names), never an organisation.
+            return [n for n in names if n in people or (" " not in n and not _is_site(n, sites)
+                                                        and not n.isupper())]
+    for names in sources:
+        names = [n for n in names if not _is_site(n, sites)] or names
+        if names:
+            return names[:3]
+    return []
+
+
+def choose_date(sig: Signals, fallback: str | None) -> datetime | None:
+    """Publication date: JSON-LD, then article meta, then <time>, then the extractor's guess."""
+    values = [obj.get("datePublished") for obj in sig.json_ld]
+    values += [v for name in _DATE_META for v in sig.meta.get(name, ())]
+    values += sig.times + [fallback, sig.first("article:modified_time", "og:updated_time")]
+    values += [obj.get("dateModified") for obj in sig.json_ld]
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            moment = parse_date(value.strip())
+            if moment is not None and moment.year > 1990:
+                return moment
+    return None
+
+
+def _language(sig: Signals, fallback: str | None) -> str | None:
+    candidates = [sig.lang] + [obj.get("inLanguage") for obj in sig.json_ld]
+    candidates += [sig.first("content-language", "og:locale", "dc.language", "language"), fallback]
+    for value in candidates:
+        if isinstance(value, dict):
+            value = value.get("alternateName") or value.get("name")
+        if isinstance(value, str):
+            match = re.match(r"\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)\s*$", value)
+            if match:
+                return match.group(1).replace("_", "-")
+    return None
+
+
+def reconcile(sig: Signals, url: str | None = None, fallback: dict | None = None) -> PageMeta:
+    """Choose each field from the page's signals; `fallback` holds the extractor's own guesses."""
+    fallback = fallback or {}
+    page_url = (sig.canonical or sig.first("og:url")
+                or next((o.get("url") for o in sig.json_ld if isinstance(o.get("url"), str)), None)
+                or fallback.get("url") or url)
+    if page_url and not page_url.startswith(("http://", "https://")):
+        page_url = url or fallback.get("url") or None
+    sites = site_names(sig, url or page_url)
+    site = (sig.first("og:site_name")
+            or next((n for n in (_name_of(o.get("publisher")) for o in sig.json_ld) if n), None)
+            or (sig.json_ld_site[0] if sig.json_ld_site else None) or fallback.get("sitename"))
+    description = (sig.first("og:description", "description", "twitter:description")
+                   or next((o["description"] for o in sig.json_ld
+                            if isinstance(o.get("description"), str)), None)
+                   or fallback.get("description"))
+    return PageMeta(
+        title=choose_title(sig, sites, fallback.get("title")),
+        authors=choose_authors(sig, sites, fallback.get("author")),
+        published=choose_date(sig, fallback.get("date")),
+        site=clean_string(site),
+        url=clean_string(page_url),
+        language=_language(sig, fallback.get("language")),
+        description=clean_string(description),
+        tags=_tags(sig),
+    )
+
+
+def _tags(sig: Signals) -> list[str]:
+    """Subject tags: article:tag and article:section meta, else JSON-LD keywords."""
+    values = sig.meta.get("article:tag", []) + sig.meta.get("article:section", [])
+    if not values:
+        for obj in sig.json_ld[:1]:
+            keywords = obj.get("keywords")
+            values = keywords.split(",") if isinstance(keywords, str) else [
+                k for k in _as_list(keywords) if isinstance(k, str)]
+    return list(dict.fromkeys(t for t in (clean_string(v) for v in values) if t))
