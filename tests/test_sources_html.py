@@ -8,7 +8,6 @@ import pytest
 from conftest import ROOTS
 
 from newsbook.sources import pagemeta, read_file
-from newsbook.sources.html import strip_site_name
 
 PAGE = ROOTS / "basic" / "articles" / "news" / "market.html"
 
@@ -32,15 +31,10 @@ def test_body_without_chrome_with_structure():
     assert "Market Moves Indoors" not in body  # the title is printed once, by the template
 
 
-def test_strip_site_name():
-    assert strip_site_name("Title here | The Site", "The Site") == "Title here"
-    assert strip_site_name("The Site - Title here", "The Site") == "Title here"
-    assert strip_site_name("A: B", None) == "A: B"
-
-
 STRUCTURED = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
-<title>Harbour Survey Results — Port News</title>
+<title>Harbour Survey Results | Port News</title>
 <meta property="og:site_name" content="Port News"><meta name="author" content="Lee Smith">
+<meta property="og:title" content="Harbour Survey Results">
 <meta property="article:published_time" content="2026-02-01T10:00:00Z"></head>
 <body><nav><a href="/">Home</a> | <a href="/about">About</a></nav>
 <main><article><h1>Harbour Survey Results</h1>
@@ -195,23 +189,6 @@ def test_time_element_and_htmldate_fallback(tmp_path):
     assert article.published.date().isoformat() == "2026-06-08"
 
 
-@pytest.mark.parametrize("sep", ["|", "–", "—", "-", ":", "·", "•"])
-def test_title_stripped_of_site_name_with_each_separator(sep):
-    head = (f"<title>Ferries Every Twenty Minutes {sep} Harbour Post</title>"
-            '<meta property="og:site_name" content="Harbour Post">')
-    assert meta_of(page(head)).title == "Ferries Every Twenty Minutes"
-    head = f"<title>Harbour Post {sep} Ferries Every Twenty Minutes</title>"
-    assert meta_of(page(head), url="https://harbourpost.example.com/x").title == "Ferries Every Twenty Minutes"
-
-
-def test_title_site_name_from_hostname_and_short_remainder_kept():
-    assert meta_of(page("<title>Ferries Every Twenty Minutes | Postbox</title>"),
-                   url="https://www.postbox.example/a").title == "Ferries Every Twenty Minutes"
-    # "Harbour - Postbox": a two-word remainder nothing confirms may be a section name
-    assert meta_of(page("<title>Ferry News - Postbox</title>"),
-                   url="https://postbox.example/a").title == "Ferry News - Postbox"
-
-
 def test_language_from_html_then_json_ld_and_canonical():
     head = ('<link rel="canonical" href="https://post.example.com/ferries">'
             '<meta property="og:url" content="https://post.example.com/ferries?utm=x">')
@@ -229,17 +206,46 @@ def test_title_chosen_by_agreement_over_a_lone_heading():
     assert meta_of(page(head, "<h1>Ferry timetable changes</h1>")).title == "Ferries run every 20 minutes"
 
 
-def test_heading_contained_in_a_title_candidate_wins():
-    head = ('<meta property="og:title" content="Ferries Every Twenty Minutes | Jo March">'
-            "<title>Ferries Every Twenty Minutes | Jo March | Harbour Post</title>")
-    body = "<h1>Ferries Every Twenty Minutes</h1>"
-    assert meta_of(page(head, body)).title == "Ferries Every Twenty Minutes"
+@pytest.mark.parametrize("document, expected", [
+    ("Ferries Every Twenty Minutes From Monday | Harbour Post",
+     "Ferries Every Twenty Minutes From Monday"),
+    ("Harbour Post | Ferries Every Twenty Minutes From Monday",
+     "Ferries Every Twenty Minutes From Monday"),
+    ("Ferries Every Twenty Minutes - News - Harbour Post", "Ferries Every Twenty Minutes - News"),
+    ("Harbour Post » News » Ferries Every Twenty Minutes",
+     "Harbour Post » News » Ferries Every Twenty Minutes"),
+    ("Mozart - Harbour Post", "Mozart - Harbour Post"),  # too short a remainder: keep it all
+    ("Short Title | Harbour Post", "Short Title | Harbour Post"),
+    ("Harbour Post: Ferries Every Twenty Minutes From Monday",
+     "Ferries Every Twenty Minutes From Monday"),
+    ("Ferries Every Twenty Minutes — Harbour Post", "Ferries Every Twenty Minutes — Harbour Post"),
+])
+def test_title_from_the_document_title(document, expected):
+    assert pagemeta.title_from_document(document, []) == expected
 
 
-def test_heading_agreeing_with_metadata_is_chosen_among_several():
-    head = "<title>Ferries Every Twenty Minutes · Harbour Post</title>"
-    body = "<h1>Harbour Post</h1><h1>Ferries Every Twenty Minutes</h1>"
-    assert meta_of(page(head, body)).title == "Ferries Every Twenty Minutes"
+def test_heading_equal_to_a_colon_title_keeps_it_whole():
+    title = "Ferries: Every Twenty Minutes From Monday"
+    assert pagemeta.title_from_document(title, [title]) == title
+
+
+def test_short_or_long_document_title_gives_way_to_the_only_h1():
+    assert pagemeta.title_from_document("Home", ["Ferries Every Twenty Minutes From Monday"]) == \
+        "Ferries Every Twenty Minutes From Monday"
+
+
+def test_title_precedence_json_ld_then_meta_then_document():
+    head = ("<title>Doc Title Words Here | Harbour Post</title>"
+            '<meta name="twitter:title" content="Twitter Title">'
+            '<meta property="og:title" content="Open Graph Title">')
+    assert meta_of(page(head)).title == "Open Graph Title"
+    assert meta_of(page(head + ld({"@type": "NewsArticle", "headline": "Headline"}))).title \
+        == "Headline"
+    assert meta_of(page('<meta name="twitter:title" content="Twitter Title">')).title == \
+        "Twitter Title"
+    # name and headline differ: the one closer to the <title> is the article's
+    both = ld({"@type": "Article", "name": "Harbour Post", "headline": "Doc Title Words Here"})
+    assert meta_of(page(head.split("<meta")[0] + both)).title == "Doc Title Words Here"
 
 
 def test_json_ld_authors_win_over_bylines_and_site_is_never_the_author():

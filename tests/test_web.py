@@ -44,6 +44,7 @@ def page(title: str, author: str, day: str, extra: str = "", charset: str | None
     body = "".join(f"<p>{p}</p>" for p in story(title))
     return (f"<!DOCTYPE html><html lang=\"en\"><head>{meta}<title>{title} | Harbour News</title>"
             f'<meta name="author" content="{author}">'
+            f'<meta property="og:title" content="{title}">'
             f'<meta property="og:site_name" content="Harbour News">'
             f'<meta property="article:published_time" content="{day}T08:00:00Z"></head><body>'
             '<nav><a href="/">Home</a> <a href="/sport">Sport</a></nav>'

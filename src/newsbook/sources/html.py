@@ -108,11 +108,6 @@ def figure_captions(tree, base: str | None = None) -> dict[str, str]:
     return captions
 
 
-def strip_site_name(title: str, site: str | None) -> str:
-    """Drop a trailing or leading ' | Site Name' from a page title."""
-    return pagemeta.strip_site(title, [site] if site else [])
-
-
 # A dateline-and-byline line: "By Jane Doe", "05/10/2018 - Publicado por: Jane Doe - ...".
 _BYLINE_LINE = re.compile(r"^(?:[\d/.:\s-]{6,}[-–|·,]\s*)?(?:(?:written|posted|published|publicado|"
                           r"publié|veröffentlicht)\s+)?(?:by|por|par|von|door|di|af|av)\b", re.IGNORECASE)

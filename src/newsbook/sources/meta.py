@@ -21,10 +21,14 @@ def parse_date(value: Any) -> datetime | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         pass
+    import warnings
+
     from dateutil import parser
 
     try:
-        return parser.parse(text, fuzzy=False)
+        with warnings.catch_warnings():  # "IST identified but not understood": the date still is
+            warnings.simplefilter("ignore")
+            return parser.parse(text, fuzzy=False)
     except (ValueError, OverflowError):
         return None
 

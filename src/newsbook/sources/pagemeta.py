@@ -80,6 +80,7 @@ class Signals:
     json_ld_site: list[str] = field(default_factory=list)  # WebSite / Organization names
     doc_title: str | None = None
     h1: list[str] = field(default_factory=list)
+    h2: list[str] = field(default_factory=list)
     canonical: str | None = None
     lang: str | None = None
     rel_author: list[str] = field(default_factory=list)
@@ -118,10 +119,11 @@ def collect(tree) -> Signals:
     sig.lang = clean_string(html.get("lang") or html.get("xml:lang"))
     for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
         _add_json_ld(sig, script.text or "")
-    for h1 in tree.iter("h1"):
-        text = _text(h1)
-        if text and len(text) < 300 and text not in sig.h1:
-            sig.h1.append(text)
+    for heading in tree.iter("h1", "h2"):
+        text = _text(heading)
+        found = sig.h1 if heading.tag == "h1" else sig.h2
+        if text and len(text) < 300 and text not in found:
+            found.append(text)
     for a in tree.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]'):
         if not _in_foreign_container(a):
             sig.rel_author.append(_text(a))
@@ -230,88 +232,72 @@ def _is_site(segment: str, sites: list[str]) -> bool:
     return False
 
 
-def strip_site(title: str, sites: list[str]) -> str:
-    """Drop leading and trailing title segments that name the site ('Title | Site' -> 'Title')."""
-    parts = _SEPARATOR.split(title)  # text, separator, text, ...
-    texts, seps = parts[0::2], parts[1::2]
-    while len(texts) > 1 and _is_site(texts[-1], sites):
-        texts.pop()
-        seps.pop()
-    while len(texts) > 1 and _is_site(texts[0], sites):
-        texts.pop(0)
-        seps.pop(0)
-    out = texts[0]
-    for sep, text in zip(seps, texts[1:]):
-        out += sep + text
-    return out.strip() or title
-
-
-def _agrees(short: str, long: str) -> bool:
-    """Equal titles, or `short` is `long` without some separated segments ('T' and 'T | Writer')."""
-    a, b = norm(short), norm(long)
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    if len(a.split()) < 2 or a not in b:
-        return False
-    for part_run in _segment_runs(long):
-        if norm(part_run) == a:
-            return True
-    return False
-
-
-def _segment_runs(title: str) -> list[str]:
-    parts = _SEPARATOR.split(title)
-    texts = parts[0::2]
-    runs = []
-    for i in range(len(texts)):
-        for j in range(i + 1, len(texts) + 1):
-            if (i, j) != (0, len(texts)):
-                runs.append("".join(parts[2 * i:2 * j - 1]))
-    return runs
-
-
 def choose_title(sig: Signals, sites: list[str], fallback: str | None) -> str | None:
-    """The title most candidates agree on; a heading the reader sees wins ties."""
-    candidates: list[tuple[str, str, float]] = []  # (source, text, weight)
+    """The title readers of the page are shown, chosen the way Firefox's Reader View does.
+
+    Mozilla Readability is the reference for article metadata (and what our quality
+    measurements compare against): the publisher's own JSON-LD headline, then dc:title,
+    og:title and twitter:title as written, and only then the <title> with separators judged
+    by how many words each side keeps. Publishers write those fields for display; our own
+    site-name stripping guessed wrong more often than it helped.
+    """
     for obj in sig.json_ld[:1]:
-        for key in ("headline", "name"):
-            value = _name_of(obj.get(key)) if not isinstance(obj.get(key), str) else clean_string(obj[key])
-            if value:
-                candidates.append(("json-ld", strip_site(value, sites), 1.0))
-                break
-    for name, weight in (("og:title", 1.0), ("twitter:title", 0.5), ("dc.title", 0.5)):
-        value = sig.first(name)
+        name, headline = (obj.get(k) if isinstance(obj.get(k), str) else None
+                          for k in ("name", "headline"))
+        name, headline = clean_string(name), clean_string(headline)
+        if name and headline and name != headline and sig.doc_title:
+            # Two titles: the one closer to the document's <title> is the article's.
+            return max((name, headline), key=lambda t: _similarity(t, sig.doc_title))
+        if name or headline:
+            return name or headline
+    for key in ("dc:title", "dcterm:title", "dc.title", "og:title", "weibo:article:title",
+                "weibo:webpage:title", "title", "twitter:title"):
+        value = sig.first(key)
         if value:
-            candidates.append((name, strip_site(value, sites), weight))
+            return value
     if sig.doc_title:
-        stripped = strip_site(sig.doc_title, sites)
-        candidates.append(("title", stripped, 1.0))
-    # Headings: the one agreeing with a metadata title, else a lone one.
-    # Sites put their name in an <h1> too: an exact match beats a segment, longer beats shorter.
-    agreeing = [(any(norm(h) == norm(c[1]) for c in candidates), len(h), h) for h in sig.h1
-                if not _is_site(h, sites) and any(_agrees(h, c[1]) for c in candidates)]
-    heading = max(agreeing)[2] if agreeing else None
-    if fallback:
-        # The extractor's guess comes from these same signals: it only breaks ties.
-        candidates.append(("extractor", strip_site(fallback, sites), 0.25))
-    if heading is None and len(sig.h1) == 1:
-        heading = sig.h1[0]
-    if heading:
-        candidates.append(("h1", heading, 1.0))
-    if not candidates:
-        return None
-    priority = {"h1": 5, "og:title": 4, "json-ld": 3, "title": 2, "twitter:title": 1}
-    best = max(candidates, key=lambda c: (sum(w for _, t, w in candidates if _agrees(c[1], t)),
-                                          priority.get(c[0], 0)))
-    title = best[1]
-    # A short remainder is as likely 'Section - Site' read the wrong way: keep the title
-    # whole unless another signal confirms the split.
-    if (best[0] == "title" and sig.doc_title and len(title.split()) < 4
-            and not any(_agrees(title, t) for s, t, _ in candidates if s != "title")):
-        title = sig.doc_title
-    return title
+        return title_from_document(sig.doc_title, sig.h1, sig.h2)
+    return fallback or (sig.h1[0] if len(sig.h1) == 1 else None)
+
+
+_SEPARATORS = re.compile(r" [|\-\\/>»] ")
+_HIERARCHICAL = re.compile(r" [\\/>»] ")
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def title_from_document(title: str, h1: list[str], h2: list[str] = ()) -> str:
+    """The article's title inside a <title> such as 'Story - Site' or 'Site: Story'."""
+    original = " ".join(title.split())
+    current = original
+    hierarchical = bool(_HIERARCHICAL.search(original))
+    if _SEPARATORS.search(original):
+        before_last = original[:list(_SEPARATORS.finditer(original))[-1].start()]
+        current = before_last
+        if _words(current) < 3:  # 'Site | Story': the story is after the first separator
+            current = original[_SEPARATORS.search(original).end():]
+    elif ": " in original:
+        if not any(h.strip() == original for h in [*h1, *h2]):
+            current = original[original.rindex(":") + 1:].strip()
+            if _words(current) < 3:
+                current = original[original.index(":") + 1:].strip()
+            elif _words(original[:original.index(":")]) > 5:
+                current = original
+    elif (len(original) > 150 or len(original) < 15) and len(h1) == 1:
+        current = h1[0]
+    current = " ".join(current.split())
+    separators_removed = _words(_SEPARATORS.sub(" ", original))
+    if _words(current) <= 4 and (not hierarchical or _words(current) != separators_removed - 1):
+        current = original
+    return current
+
+
+def _similarity(a: str, b: str) -> float:
+    """Share of b's words that a has too."""
+    words_a, words_b = set(norm(a).split()), norm(b).split()
+    return sum(w in words_a for w in words_b) / len(words_b) if words_b else 0.0
 
 
 def clean_names(value) -> list[str]:
