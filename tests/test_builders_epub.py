@@ -169,3 +169,145 @@ def test_template_override(project):
     z, _opf, base = _open(path)
     page = etree.fromstring(z.read(base + "s1.xhtml"))
     assert page.find(".//x:h1", NS).get("class") == "section-title custom"
+
+
+def _build_issue(issue, folder: Path, name: str) -> Path:
+    """Build an Issue straight through the EPUB builder and queue it for epubcheck."""
+    from newsbook.builders import epub as epub_builder
+    from newsbook.render import Theme
+
+    path = folder / f"{name}.epub"
+    path.write_bytes(epub_builder.build(issue, Theme()))
+    return register_epub(path)
+
+
+def _refines(meta, prop: str, target: str) -> list[str]:
+    return [m.text for m in meta.findall(f"opf:meta[@property='{prop}'][@refines='#{target}']", NS)]
+
+
+def test_series_metadata(basic_build, tmp_path):
+    from dataclasses import replace
+
+    report, epub, _pdf = basic_build
+    # no series configured: the title is the series, the number its position
+    meta = _open(epub)[1].find("opf:metadata", NS)
+    collection = meta.find("opf:meta[@property='belongs-to-collection']", NS)
+    assert collection.text == "Test Gazette"
+    assert _refines(meta, "collection-type", collection.get("id")) == ["series"]
+    assert _refines(meta, "group-position", collection.get("id")) == ["7"]
+    assert meta.find("opf:meta[@name='calibre:series']", NS).get("content") == "Test Gazette"
+    assert meta.find("opf:meta[@name='calibre:series_index']", NS).get("content") == "7"
+
+    named = _build_issue(replace(report.issue, series="The Weekly Brief", number=12), tmp_path,
+                         "series")
+    z, opf, base = _open(named)
+    meta = opf.find("opf:metadata", NS)
+    collections = meta.findall("opf:meta[@property='belongs-to-collection']", NS)
+    assert [c.text for c in collections] == ["The Weekly Brief"]
+    ident = collections[0].get("id")
+    # the id is unique in the whole package document
+    assert len(opf.xpath(f"//*[@id='{ident}']")) == 1
+    assert _refines(meta, "collection-type", ident) == ["series"]
+    assert _refines(meta, "group-position", ident) == ["12"]
+    assert meta.find("opf:meta[@name='calibre:series']", NS).get("content") == "The Weekly Brief"
+    assert meta.find("opf:meta[@name='calibre:series_index']", NS).get("content") == "12"
+    assert meta.findtext("dc:title", namespaces=NS) == "Test Gazette"
+    # the contents page masthead names the series above the title
+    contents = etree.fromstring(z.read(base + "contents.xhtml"))
+    masthead = contents.find(".//x:header[@class='masthead']", NS)
+    assert masthead.findtext("x:p[@class='masthead-series']", namespaces=NS) == "The Weekly Brief"
+    line = "".join(masthead.find("x:p[@class='masthead-line']", NS).itertext())
+    assert "No. 12" in line and "March 14, 2026" in line and "Test Press" in line
+
+    unnumbered = _build_issue(replace(report.issue, number=None), tmp_path, "unnumbered")
+    meta = _open(unnumbered)[1].find("opf:metadata", NS)
+    ident = meta.find("opf:meta[@property='belongs-to-collection']", NS).get("id")
+    assert _refines(meta, "collection-type", ident) == ["series"]
+    assert _refines(meta, "group-position", ident) == []
+    assert meta.find("opf:meta[@name='calibre:series_index']", NS) is None
+
+
+def test_accessibility_metadata(basic_build):
+    _report, epub, _pdf = basic_build
+    meta = _open(epub)[1].find("opf:metadata", NS)
+    values = {}
+    for m in meta.findall("opf:meta[@property]", NS):
+        values.setdefault(m.get("property"), []).append(m.text)
+    assert values["schema:accessMode"] == ["textual", "visual"]
+    assert values["schema:accessModeSufficient"] == ["textual"]
+    assert {"structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability",
+            "alternativeText"} <= set(values["schema:accessibilityFeature"])
+    assert values["schema:accessibilityHazard"] == ["none"]
+    assert values["schema:accessibilitySummary"][0].startswith("Test Gazette of March 14, 2026")
+    summary = meta.find("opf:meta[@property='schema:accessibilitySummary']", NS)
+    assert summary.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    # no conformance claim: third-party article content is not evaluated against WCAG
+    assert "dcterms:conformsTo" not in values
+
+
+def test_reading_time_in_byline(basic_build):
+    _report, epub, _pdf = basic_build
+    z, opf, base = _open(epub)
+    manifest = {i.get("id"): i.get("href") for i in opf.find("opf:manifest", NS)}
+    found = []
+    for ref in opf.find("opf:spine", NS):
+        doc = etree.fromstring(z.read(base + manifest[ref.get("idref")]))
+        span = doc.find(".//x:p[@class='byline']/x:span[@class='reading-time']", NS)
+        if span is not None:
+            found.append(span.text)
+    assert len(found) == 4 and all(t.endswith(" min read") for t in found)
+
+
+def _mixed_issue(language: str, other: str):
+    from datetime import date, datetime
+
+    from newsbook.model import Article, Issue, Section
+
+    bodies = {"ar": "<p>يعيد الجسر فتح أبوابه بعد الإصلاحات.</p><blockquote><p>اقتباس</p></blockquote>",
+              "he": "<p>הגשר נפתח מחדש לאחר תיקונים.</p>",
+              "en": "<p>The bridge reopens after repairs.</p><ul><li>one</li></ul>"}
+    titles = {"ar": "الجسر يعيد فتح أبوابه", "he": "הגשר נפתח מחדש", "en": "Bridge Reopens"}
+    articles = [Article(id=f"a{i}", title=titles[lang], body=bodies[lang], source=f"{i}.md",
+                        authors=["Ada Lovelace"], published=datetime(2026, 3, 12), language=lang)
+                for i, lang in enumerate((language, other), 1)]
+    return Issue(title=titles[language], date=date(2026, 3, 14), language=language,
+                 identifier="urn:uuid:3f1c2e4a-0000-5000-8000-000000000001",
+                 sections=[Section("S", articles, id="s1")], number=3, publisher="Press")
+
+
+def test_right_to_left_issue(tmp_path):
+    path = _build_issue(_mixed_issue("ar", "en"), tmp_path, "rtl")
+    z, opf, base = _open(path)
+    assert opf.find("opf:spine", NS).get("page-progression-direction") == "rtl"
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    contents = etree.fromstring(z.read(base + "contents.xhtml"))
+    assert (contents.get("lang"), contents.get(xml_lang), contents.get("dir")) == ("ar", "ar", "rtl")
+    # the masthead speaks Arabic
+    assert "العدد 3" in "".join(contents.find(".//x:header", NS).itertext())
+    arabic = etree.fromstring(z.read(base + "a1.xhtml"))
+    assert arabic.get("dir") == "rtl" and arabic.get("lang") == "ar"
+    assert arabic.find(".//x:p[@class='byline']", NS).get("dir") is None  # same language
+    # a left-to-right article in a right-to-left issue says so, its byline in the issue's language
+    english = etree.fromstring(z.read(base + "a2.xhtml"))
+    assert (english.get("lang"), english.get(xml_lang), english.get("dir")) == ("en", "en", "ltr")
+    byline = english.find(".//x:p[@class='byline']", NS)
+    assert (byline.get("lang"), byline.get(xml_lang), byline.get("dir")) == ("ar", "ar", "rtl")
+    # the title of the English article is marked where the Arabic contents list it
+    link = contents.find(".//x:a[@href='a2.xhtml']", NS)
+    assert (link.get("lang"), link.get("dir")) == ("en", "ltr")
+    manifest = {i.get("id"): i for i in opf.find("opf:manifest", NS)}
+    nav = etree.fromstring(z.read(base + manifest["nav"].get("href")))
+    assert nav.get("lang") == "ar" and nav.find("x:body", NS).get("dir") == "rtl"
+
+
+def test_right_to_left_article_in_left_to_right_issue(tmp_path):
+    path = _build_issue(_mixed_issue("en", "he"), tmp_path, "ltr-he")
+    z, opf, base = _open(path)
+    assert opf.find("opf:spine", NS).get("page-progression-direction") is None
+    assert etree.fromstring(z.read(base + "contents.xhtml")).get("dir") is None
+    hebrew = etree.fromstring(z.read(base + "a2.xhtml"))
+    assert (hebrew.get("lang"), hebrew.get("dir")) == ("he", "rtl")
+    byline = hebrew.find(".//x:p[@class='byline']", NS)
+    assert (byline.get("lang"), byline.get("dir")) == ("en", "ltr")
+    english = etree.fromstring(z.read(base + "a1.xhtml"))
+    assert english.get("dir") is None

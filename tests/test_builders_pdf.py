@@ -61,7 +61,8 @@ def test_metadata(basic_build):
     assert meta.title == "Test Gazette — No. 7"
     assert "Ada Lovelace" in meta.author and "Grace Hopper" in meta.author
     assert meta.subject == "A small issue built by the tests."
-    assert meta["/Keywords"] == "News, Notes"
+    # sections, then the series (the title when none is set) and number as one keyword
+    assert meta["/Keywords"] == "News, Notes, Test Gazette No. 7"
     assert meta["/CreationDate"].startswith("D:20260314")
 
 
@@ -147,3 +148,126 @@ def test_template_cannot_embed_local_files(project):
     pdf = pipeline.build(plan).outputs[0]
     assert b"CANARY-7f3a" not in pdf.read_bytes()
     assert not PdfReader(pdf).attachments
+
+
+def _pdf(issue, **changes) -> bytes:
+    """Build an Issue straight through the PDF builder, with some fields replaced."""
+    from dataclasses import replace
+
+    from newsbook.builders import pdf as pdf_builder
+    from newsbook.render import Theme
+
+    return pdf_builder.build(replace(issue, **changes), Theme())
+
+
+def _read(data: bytes) -> PdfReader:
+    from io import BytesIO
+
+    return PdfReader(BytesIO(data))
+
+
+def _xmp(reader: PdfReader):
+    from lxml import etree
+
+    return etree.fromstring(reader.trailer["/Root"]["/Metadata"].get_object().get_data())
+
+
+def test_subject_and_keywords_follow_series(basic_build):
+    report, _epub, _pdf_path = basic_build
+    meta = _read(_pdf(report.issue, series="The Weekly Brief", number=12)).metadata
+    assert meta["/Keywords"] == "News, Notes, The Weekly Brief No. 12"
+    assert meta.title == "Test Gazette — No. 12"
+    meta = _read(_pdf(report.issue, description=None, number=None, series="Brief")).metadata
+    assert meta.subject == "Fixtures for the test suite"  # the subtitle, without a description
+    assert meta["/Keywords"] == "News, Notes, Brief"
+    meta = _read(_pdf(report.issue, description=None, subtitle=None, number=None)).metadata
+    assert "/Subject" not in meta and meta["/Keywords"] == "News, Notes"
+
+
+def test_front_page_masthead_facts(basic_build):
+    report, _epub, _pdf_path = basic_build
+    reader = _read(_pdf(report.issue, series="The Weekly Brief", volume=4))
+    front = reader.pages[0].extract_text().upper()
+    for text in ("THE WEEKLY BRIEF", "TEST GAZETTE", "VOL. 4", "NO. 7", "MARCH 14, 2026", "TEST PRESS"):
+        assert text in front, text
+
+
+def test_pdf_ua_1_is_tagged(basic_build):
+    from pypdf.generic import BooleanObject
+
+    report, _epub, _pdf_path = basic_build
+    reader = _read(_pdf(report.issue, pdf_variant="pdf/ua-1"))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] == BooleanObject(True)
+    tree = root["/StructTreeRoot"].get_object()
+    assert tree["/Type"] == "/StructTreeRoot"
+    assert root["/Lang"] == "en"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
+
+    def kinds(node, out):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if "/S" in node:
+                out.add(node["/S"])
+            kids = node.get("/K")
+            for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+                kinds(kid, out)
+        return out
+
+    structure = kinds(tree, set())
+    assert {"/Document", "/H1", "/H2", "/P", "/Figure", "/Table", "/L"} <= structure
+    xmp = _xmp(reader)
+    assert xmp.xpath("//@pdfuaid:part", namespaces={"pdfuaid": "http://www.aiim.org/pdfua/ns/id/"}) \
+        == ["1"]
+    # the untagged default has neither
+    plain = _read(_pdf(report.issue)).trailer["/Root"]
+    assert "/StructTreeRoot" not in plain and "/MarkInfo" not in plain
+
+
+def test_pdf_a_3u_identification(basic_build):
+    report, _epub, _pdf_path = basic_build
+    reader = _read(_pdf(report.issue, pdf_variant="pdf/a-3u"))
+    ns = {"pdfaid": "http://www.aiim.org/pdfa/ns/id/"}
+    xmp = _xmp(reader)
+    assert xmp.xpath("//@pdfaid:part", namespaces=ns) == ["3"]
+    assert xmp.xpath("//@pdfaid:conformance", namespaces=ns) == ["U"]
+    intents = reader.trailer["/Root"]["/OutputIntents"]
+    assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
+    assert reader.pdf_header == "%PDF-1.7"
+    assert reader.metadata.title == "Test Gazette — No. 7"
+
+
+@pytest.mark.parametrize("variant", [None, "pdf/a-3u", "pdf/ua-1"])
+def test_bytes_reproducible(basic_build, monkeypatch, variant):
+    report, _epub, _pdf_path = basic_build
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1773446400")
+    first = _pdf(report.issue, pdf_variant=variant)
+    second = _pdf(report.issue, pdf_variant=variant)
+    assert first == second
+    # the /ID comes from the issue identifier, the dates from the issue date
+    reader = _read(first)
+    assert reader.metadata["/CreationDate"].startswith("D:20260314")
+
+
+def test_unknown_variant_refused(basic_build):
+    from newsbook.errors import BuildError
+
+    report, _epub, _pdf_path = basic_build
+    with pytest.raises(BuildError, match="pdf/x-4"):
+        _pdf(report.issue, pdf_variant="pdf/x-4")
+
+
+def test_right_to_left_issue_renders_tagged(basic_build):
+    from datetime import date
+
+    from newsbook.model import Article, Issue, Section
+
+    arabic = Article(id="a1", title="الجسر يعيد فتح أبوابه", body="<p>يعيد الجسر فتح أبوابه.</p>",
+                     source="1.md", language="ar")
+    english = Article(id="a2", title="Bridge Reopens", body="<p>The bridge reopens.</p>",
+                      source="2.md", language="en")
+    issue = Issue(title="الجريدة", date=date(2026, 3, 14), language="ar", identifier="urn:uuid:x",
+                  sections=[Section("أخبار", [arabic, english], id="s1")], number=3)
+    reader = _read(_pdf(issue, pdf_variant="pdf/ua-1"))
+    assert reader.trailer["/Root"]["/Lang"] == "ar"
+    assert "Bridge Reopens" in "".join(page.extract_text() for page in reader.pages)

@@ -111,7 +111,7 @@ def site():
             content_type="application/rss+xml")
     srv.add("/flaky", page("Second Time Lucky", "Cy Retry", "2026-11-23"), fail_first=1)
     srv.add("/down", "x", fail_first=99)
-    srv.add("/slow", page("Too Slow", "Dee Lay", "2026-11-23"), delay=3)
+    srv.add("/slow", page("Too Slow", "Dee Lay", "2026-11-23"), delay=5)
     srv.add("/reset", "x", reset=True)
     srv.add("/loop", "x", redirect="/loop")
     srv.add("/big", "<p>" + "x" * 300_000 + "</p>")
@@ -133,7 +133,7 @@ number = 1
 formats = ["epub", "pdf"]
 
 [fetch]
-timeout = 1
+timeout = 2
 retries = 1
 max_bytes = 200000
 

@@ -75,6 +75,29 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
       newsbook build notes/ -o out/notes.epub -o out/notes.pdf --title "Notes"
       newsbook build https://example.org/feed.xml https://example.org/page -o web.epub
     """
+    from newsbook import pipeline
+
+    plan = _plan(locations, outputs=list(outputs) or None, formats=list(formats) or None,
+                 title=title, output_dir=output_dir, offline=offline, since=since, until=until,
+                 include_seen=include_seen)
+    report = pipeline.build(plan, strict=strict)
+
+    for failure in report.failures:
+        click.echo(f"newsbook: warning: skipped {failure.reason}", err=True)
+    if not quiet:
+        for warning in report.warnings:
+            click.echo(f"newsbook: warning: {warning}", err=True)
+    if as_json:
+        click.echo(json.dumps(pipeline.report_dict(report), indent=2, ensure_ascii=False))
+    elif not quiet:
+        click.echo(f"{report.articles} articles in {report.sections} sections", err=True)
+        for path in report.outputs:
+            click.echo(str(path))
+
+
+def _plan(locations: tuple[str, ...], *, outputs=None, formats=None, title=None, output_dir=None,
+          offline=False, since=None, until=None, include_seen=False):
+    """A build plan from the command line: a project folder (default .) or ad-hoc sources."""
     from newsbook import config as config_mod
     from newsbook import pipeline
 
@@ -84,34 +107,55 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
                if len(locations) == 1 and not pipeline.is_url(locations[0]) and first.is_dir()
                else None)
     if project is not None:
-        plan = pipeline.plan_project(config_mod.load(project), list(formats) or None,
-                                     list(outputs) or None, title, output_dir, offline,
-                                     since, until, include_seen)
-    else:
-        if locations == ["."] and not outputs:
-            raise NewsbookError(f"no {config_mod.CONFIG_NAME} here: give a project folder, "
-                                "or sources and -o FILE")
-        plan = pipeline.plan_sources(locations, list(outputs) or None, list(formats) or None,
-                                     title, output_dir, offline, since, until)
-    report = pipeline.build(plan, strict=strict)
+        return pipeline.plan_project(config_mod.load(project), formats, outputs, title,
+                                     output_dir, offline, since, until, include_seen)
+    if locations == ["."] and not outputs:
+        raise NewsbookError(f"no {config_mod.CONFIG_NAME} here: give a project folder, "
+                            "or sources and -o FILE")
+    return pipeline.plan_sources(locations, outputs, formats, title, output_dir, offline,
+                                 since, until)
 
-    for failure in report.failures:
-        click.echo(f"newsbook: warning: skipped {failure.reason}", err=True)
-    if not quiet:
-        for warning in report.warnings:
-            click.echo(f"newsbook: warning: {warning}", err=True)
+
+@main.command(name="list")
+@click.argument("locations", nargs=-1)
+@click.option("--offline", is_flag=True, help="Use only what earlier builds fetched (the cache).")
+@click.option("--since", help='Leave out articles older than this: a date or a span ("7 days").')
+@click.option("--until", help="Leave out articles from this date on (a date or a span).")
+@click.option("--include-seen", is_flag=True,
+              help="Keep articles that earlier issues of the project already carried.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def list_command(locations, offline, since, until, include_seen, as_json) -> None:
+    """Show what the next issue would contain, and why anything is left out, without building.
+
+    \b
+    Examples:
+      newsbook list                  # the project in this folder
+      newsbook list samples --json
+    """
+    from newsbook import pipeline
+
+    plan = _plan(locations, outputs=[Path("preview.epub")], offline=offline, since=since,
+                 until=until, include_seen=include_seen)
+    report = pipeline.preview(plan)
+    data = pipeline.report_dict(report)
     if as_json:
-        click.echo(json.dumps({
-            "outputs": [str(p) for p in report.outputs],
-            "articles": report.articles,
-            "sections": report.sections,
-            "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],
-            "warnings": report.warnings,
-        }, indent=2, ensure_ascii=False))
-    elif not quiet:
-        click.echo(f"{report.articles} articles in {report.sections} sections", err=True)
-        for path in report.outputs:
-            click.echo(str(path))
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    issue = data["issue"]
+    number = f" No. {issue['number']}" if issue["number"] is not None else ""
+    click.echo(f"{issue['title']}{number}, {issue['date']}: {data['articles']} articles")
+    for section in issue["sections"]:
+        click.echo(f"\n{section}")
+        for item in data["included"]:
+            if item["section"] == section:
+                day = (item["published"] or "undated")[:10]
+                click.echo(f"  {day}  {item['title']}  [{item['source']}]")
+    if data["left_out"]:
+        click.echo("\nLeft out")
+        for item in data["left_out"]:
+            click.echo(f"  {item['title']}  [{item['source']}]: {item['reason']}")
+    for failure in data["failures"]:
+        click.echo(f"newsbook: warning: skipped {failure['reason']}", err=True)
 
 
 @main.command()

@@ -219,3 +219,42 @@ def build(plan: Plan, strict: bool = False) -> Report:
         project_state(plan.project).record(issue.number, issue.date.isoformat(), issue.identifier,
                                            [article_key(a) for a in issue.articles])
     return report
+
+
+def preview(plan: Plan) -> Report:
+    """What a build would put in the issue and leave out, without rendering or writing."""
+    report = Report()
+    prepare(plan, report, with_cover=False)
+    return report
+
+
+def report_dict(report: Report) -> dict:
+    """The build report as JSON-ready data (for --json and scripts)."""
+    import hashlib
+
+    issue = report.issue
+
+    def entry(article) -> dict:
+        return {"title": article.title, "section": article.section, "source": article.source,
+                "url": article.url,
+                "published": article.published.isoformat() if article.published else None}
+
+    files = []
+    for path in report.outputs:
+        data = path.read_bytes()
+        files.append({"path": str(path), "format": path.suffix.lstrip("."), "bytes": len(data),
+                      "sha256": hashlib.sha256(data).hexdigest()})
+    return {
+        "issue": None if issue is None else {
+            "title": issue.title, "number": issue.number, "volume": issue.volume,
+            "date": issue.date.isoformat(), "identifier": issue.identifier,
+            "sections": [s.title for s in issue.sections]},
+        "outputs": [str(p) for p in report.outputs],
+        "files": files,
+        "articles": report.articles,
+        "sections": report.sections,
+        "included": [entry(a) for a in issue.articles] if issue else [],
+        "left_out": [{**entry(d.article), "reason": d.reason} for d in report.left_out],
+        "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],
+        "warnings": report.warnings,
+    }

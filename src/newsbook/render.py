@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import math
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -12,28 +15,48 @@ from markupsafe import Markup
 from newsbook.errors import BuildError
 from newsbook.model import Article, Issue
 
-# Labels the built-in templates print, for the issue's language; English otherwise.
+# Labels the built-in templates print, for the issue's language; English for any label a
+# language lacks. "reading_time" wraps babel's localized "5 min" ({duration}) in the language's
+# phrasing; English uses the idiom "5 min read" with the bare number ({minutes}), since
+# en-GB's "5 mins read" is not one.
 LABELS: dict[str, dict[str, str]] = {
     "en": {"contents": "Contents", "by": "By", "source": "Source", "issue": "No.", "cover": "Cover",
-           "and": "and", "volume": "Vol."},
+           "and": "and", "volume": "Vol.", "reading_time": "{minutes} min read"},
     "fr": {"contents": "Sommaire", "by": "Par", "source": "Source", "issue": "N°",
-           "cover": "Couverture", "and": "et", "volume": "Vol."},
+           "cover": "Couverture", "and": "et", "volume": "Vol.",
+           "reading_time": "{duration} de lecture"},
     "de": {"contents": "Inhalt", "by": "Von", "source": "Quelle", "issue": "Nr.", "cover": "Titelbild",
-           "and": "und", "volume": "Jg."},
+           "and": "und", "volume": "Jg.", "reading_time": "{duration} Lesezeit"},
     "es": {"contents": "Índice", "by": "Por", "source": "Fuente", "issue": "N.º", "cover": "Portada",
-           "and": "y", "volume": "Vol."},
+           "and": "y", "volume": "Vol.", "reading_time": "{duration} de lectura"},
     "it": {"contents": "Sommario", "by": "Di", "source": "Fonte", "issue": "N.", "cover": "Copertina",
-           "and": "e", "volume": "Vol."},
+           "and": "e", "volume": "Vol.", "reading_time": "{duration} di lettura"},
     "pt": {"contents": "Sumário", "by": "Por", "source": "Fonte", "issue": "N.º", "cover": "Capa",
-           "and": "e", "volume": "Vol."},
+           "and": "e", "volume": "Vol.", "reading_time": "{duration} de leitura"},
     "nl": {"contents": "Inhoud", "by": "Door", "source": "Bron", "issue": "Nr.", "cover": "Omslag",
-           "and": "en", "volume": "Jrg."},
+           "and": "en", "volume": "Jrg.", "reading_time": "{duration} leestijd"},
+    "ar": {"contents": "المحتويات", "by": "بقلم", "source": "المصدر", "issue": "العدد",
+           "cover": "الغلاف", "and": "و", "volume": "المجلد", "reading_time": "وقت القراءة: {duration}"},
+    "he": {"contents": "תוכן העניינים", "by": "מאת", "source": "מקור", "issue": "גיליון",
+           "cover": "כריכה", "and": "ו", "volume": "כרך", "reading_time": "זמן קריאה: {duration}"},
 }
+
+WORDS_PER_MINUTE = 230
+CJK_CHARACTERS_PER_MINUTE = 500
+# Scripts written without spaces between words (plus Hangul syllables): read by the character.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+                  "\U00020000-\U0002fa1f]")
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _base_language(language: str) -> str:
+    return language.replace("_", "-").split("-")[0].lower()
 
 
 def labels_for(language: str) -> dict[str, str]:
-    """The built-in labels for a language tag, falling back to English."""
-    return LABELS.get(language.split("-")[0].lower(), LABELS["en"])
+    """The built-in labels for a language tag, each missing one falling back to English."""
+    return {**LABELS["en"], **LABELS.get(_base_language(language), {})}
 
 
 def builtin_templates() -> Path:
@@ -81,6 +104,57 @@ def join_names(names: list[str], language: str = "en") -> str:
     return format_list(list(names), locale=_locale(language)) if names else ""
 
 
+def text_direction(language: str | None) -> str:
+    """'rtl' for languages written right to left (per CLDR), else 'ltr'."""
+    if not language:
+        return "ltr"
+    return "rtl" if _locale(language).character_order == "right-to-left" else "ltr"
+
+
+def language_attributes(language: str | None, outer: str | None = None) -> Markup:
+    """lang, xml:lang and dir for an element in `language` inside one in `outer` (None: the root)."""
+    # The root always names its language, a nested element only when it differs from its
+    # container's; dir only where the direction changes (the root's container counts as ltr).
+    if not language:
+        return Markup("")
+    parts = []
+    if outer is None or language.lower() != outer.lower():
+        # XHTML needs xml:lang equal to lang; HTML allows the literal attribute when both match.
+        parts.append(Markup(' lang="{0}" xml:lang="{0}"').format(language))
+    direction = text_direction(language)
+    if direction != text_direction(outer):
+        parts.append(Markup(' dir="{0}"').format(direction))
+    return Markup("").join(parts)
+
+
+def plain_text(fragment: str) -> str:
+    """The text of a sanitized (X)HTML fragment, tags dropped and entities decoded."""
+    return html.unescape(_TAG.sub(" ", fragment))
+
+
+def reading_minutes(article: Article) -> int:
+    """Minutes an article takes to read: ~230 words or ~500 CJK characters a minute, at least 1."""
+    text = plain_text(article.body)
+    characters = len(_CJK.findall(text))
+    words = len(_WORD.findall(_CJK.sub(" ", text)))
+    minutes = words / WORDS_PER_MINUTE + characters / CJK_CHARACTERS_PER_MINUTE
+    return max(1, math.floor(minutes + 0.5))
+
+
+def reading_time(article: Article, language: str = "en") -> str:
+    """'5 min read' in the reader's language (babel's unit, then the language's phrasing)."""
+    from babel.units import format_unit
+
+    minutes = reading_minutes(article)
+    try:
+        duration = format_unit(minutes, "duration-minute", length="short", locale=_locale(language))
+    except (ValueError, KeyError):  # a locale without the unit: the number says enough
+        duration = f"{minutes} min"
+    pattern = LABELS.get(_base_language(language), {}).get("reading_time")
+    # Without a phrasing of our own, babel's localized "5 min" alone beats an English "read".
+    return pattern.format(duration=duration, minutes=minutes) if pattern else duration
+
+
 def site_of(article: Article) -> str:
     """A short name for where an article came from: its site, else the URL's host."""
     if article.site:
@@ -111,7 +185,9 @@ class Theme:
             keep_trailing_newline=True,
         )
         self.env.filters.update(long_date=long_date, iso_date=iso_date, join_names=join_names,
-                                site=site_of)
+                                site=site_of, reading_time=reading_time,
+                                reading_minutes=reading_minutes, direction=text_direction)
+        self.env.globals.update(language_attributes=language_attributes)
 
     def render(self, name: str, issue: Issue, **context: Any) -> str:
         """Render one template with the issue and the labels of its language."""

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from newsbook.clock import build_time
 from newsbook.model import Issue
-from newsbook.render import Theme, labels_for, long_date
+from newsbook.render import Theme, labels_for, long_date, text_direction
 
 EXTENSION = ".epub"
 _XHTML = "application/xhtml+xml"
@@ -33,7 +33,11 @@ def build(issue: Issue, theme: Theme) -> bytes:
         book.add_metadata("DC", "description", description)
     for section in issue.sections:
         book.add_metadata("DC", "subject", section.title)
+    _series(book, issue)
     _accessibility(book, issue)
+    direction = text_direction(issue.language)
+    if direction == "rtl":
+        book.set_direction("rtl")  # the spine's page-progression-direction
 
     css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
                         content=theme.resource("epub.css"))
@@ -73,7 +77,8 @@ def build(issue: Issue, theme: Theme) -> bytes:
                                     content=image.data))
     book.toc = toc
     book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav(title=labels_for(issue.language)["contents"]))
+    book.add_item(epub.EpubNav(title=labels_for(issue.language)["contents"],
+                               direction="rtl" if direction == "rtl" else None))
     book.spine = spine
 
     buffer = io.BytesIO()
@@ -81,6 +86,23 @@ def build(issue: Issue, theme: Theme) -> bytes:
     epub.write_epub(buffer, book, {"mtime": now, "raise_exceptions": True,
                                    "epub3_pages": False, "landmark_title": "Guide"})
     return rezip(buffer.getvalue(), now)
+
+
+def _series(book, issue: Issue) -> None:
+    """The collection the issue belongs to: EPUB 3 belongs-to-collection, and calibre's own meta."""
+    name = issue.series or issue.title
+    # The refines need an id; it must not collide with manifest ids (s1, a…, img-…, nav, ncx).
+    book.add_metadata(None, "meta", name, {"property": "belongs-to-collection", "id": "collection1"})
+    book.add_metadata(None, "meta", "series",
+                      {"property": "collection-type", "refines": "#collection1"})
+    if issue.number is not None:
+        book.add_metadata(None, "meta", str(issue.number),
+                          {"property": "group-position", "refines": "#collection1"})
+    # calibre's own OPF 2 meta: what calibre and the readers that follow it look for first.
+    book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": name})
+    if issue.number is not None:
+        book.add_metadata(None, "meta", "",
+                          {"name": "calibre:series_index", "content": str(issue.number)})
 
 
 def _accessibility(book, issue: Issue) -> None:
@@ -96,8 +118,17 @@ def _accessibility(book, issue: Issue) -> None:
              "a table of contents and a navigable reading order.")]
     if issue.images or issue.cover:
         meta.insert(1, ("schema:accessMode", "visual"))
+    # The stylesheet leaves fonts, sizes and colours to the reader.
+    meta.insert(-2, ("schema:accessibilityFeature", "displayTransformability"))
+    if issue.images and all(image.alt for image in issue.images):
+        # Claimed only when every image kept a text alternative from its source.
+        meta.insert(-2, ("schema:accessibilityFeature", "alternativeText"))
     for prop, value in meta:
-        book.add_metadata(None, "meta", value, {"property": prop})
+        attributes = {"property": prop}
+        if prop == "schema:accessibilitySummary":
+            # Written in English whatever the book's language, so say so.
+            attributes["{http://www.w3.org/XML/1998/namespace}lang"] = "en"
+        book.add_metadata(None, "meta", value, attributes)
 
 
 def rezip(data: bytes, when: datetime) -> bytes:

@@ -10,6 +10,8 @@ from newsbook.model import Issue
 from newsbook.render import Theme
 
 EXTENSION = ".pdf"
+# The variants an Issue may ask for: tagged PDF/UA-1, or archival PDF/A-3u.
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u")
 # Resources are addressed under a reserved, never-resolving host; the fetcher answers
 # from memory and refuses everything else, so rendering reads no file and makes no request.
 BASE_URL = "https://issue.newsbook.invalid/"
@@ -42,6 +44,9 @@ def build(issue: Issue, theme: Theme) -> bytes:
     """The PDF file for an issue."""
     import weasyprint
 
+    if issue.pdf_variant is not None and issue.pdf_variant not in PDF_VARIANTS:
+        raise BuildError(f"unknown PDF variant '{issue.pdf_variant}' "
+                         f"(known: {', '.join(PDF_VARIANTS)})")
     html = theme.render("issue.html", issue)
     refused: list[str] = []
     fetcher = make_fetcher(resources(issue, theme), refused)
@@ -53,7 +58,10 @@ def build(issue: Issue, theme: Theme) -> bytes:
     try:
         document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
         out = io.BytesIO()
-        document.write_pdf(out, pdf_identifier=issue.identifier.encode("utf-8"))
+        # A variant brings its own defaults (tags for UA, sRGB output intent for A); the
+        # identifier keeps /ID stable, so equal input gives equal bytes.
+        document.write_pdf(out, pdf_identifier=issue.identifier.encode("utf-8"),
+                           pdf_variant=issue.pdf_variant)
     except Exception as exc:  # WeasyPrint raises many kinds; none may escape as a traceback
         raise BuildError(f"PDF rendering failed: {exc.__class__.__name__}: {exc}") from exc
     finally:
