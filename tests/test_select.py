@@ -83,3 +83,12 @@ def test_seen_in_an_earlier_issue():
 def test_key_of_local_articles_is_their_text():
     assert article_key(_a("a")) == article_key(_a("b", title="a"))
     assert article_key(_a("a")).startswith("sha256:")
+
+
+def test_republished_story_from_an_earlier_issue():
+    from newsbook.select import text_signature
+
+    earlier = _a("old", "https://e.org/original")
+    copy = _a("copy", "https://other.example.com/reprint", title="Reprinted")
+    kept, out = select([copy], Rules(seen_signatures=(text_signature(earlier),)))
+    assert kept == [] and out[0].reason == "the same story as one in an earlier issue"

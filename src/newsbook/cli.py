@@ -90,9 +90,26 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
     if as_json:
         click.echo(json.dumps(pipeline.report_dict(report), indent=2, ensure_ascii=False))
     elif not quiet:
-        click.echo(f"{report.articles} articles in {report.sections} sections", err=True)
+        click.echo(f"{report.articles} article{'s' * (report.articles != 1)} in "
+                   f"{report.sections} section{'s' * (report.sections != 1)}", err=True)
         for path in report.outputs:
             click.echo(str(path))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+@click.option("--title", default="My Digest", show_default=True, help="The publication's title.")
+def init(folder, title) -> None:
+    """Create a project: newsbook.toml (every key explained), an article, templates/.
+
+    \b
+    Examples:
+      newsbook init brief --title "The Weekly Brief" && newsbook build brief
+    """
+    from newsbook.scaffold import init_project
+
+    for path in init_project(folder, title):
+        click.echo(str(path))
 
 
 def _plan(locations: tuple[str, ...], *, outputs=None, formats=None, title=None, output_dir=None,

@@ -14,7 +14,7 @@ from newsbook.collect import Failure, SourceSpec, collect, is_url
 from newsbook.clock import build_date
 from newsbook.config import Config, resolve_window
 from newsbook.errors import BuildError, ConfigError, NewsbookError, NothingBuilt
-from newsbook.select import Decision, Rules, article_key, select
+from newsbook.select import Decision, Rules, article_key, select, text_signature
 from newsbook.model import Issue
 from newsbook.sources.fetch import Fetcher, FetchSettings
 from newsbook.state import http_cache, project_state
@@ -165,10 +165,12 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     if not cleaned:
         reason = f" ({report.failures[0].reason})" if report.failures else ""
         raise NothingBuilt(f"no article could be read{reason}: nothing was built")
-    seen = frozenset()
+    seen, signatures = frozenset(), ()
     if plan.project is not None and plan.settings.number is not None and not plan.include_seen:
-        seen = project_state(plan.project).seen_before(plan.settings.number)
-    rules = replace(plan.rules, since=since, until=until, seen=seen)
+        seen, signatures = project_state(plan.project).seen_before(plan.settings.number)
+    if since is not None and until is None:
+        until = reference  # a window ends with the issue's day: nothing from after it
+    rules = replace(plan.rules, since=since, until=until, seen=seen, seen_signatures=signatures)
     chosen, report.left_out = select(cleaned, rules)
     if not chosen:
         raise NothingBuilt(f"all {len(cleaned)} articles were left out ("
@@ -217,7 +219,8 @@ def build(plan: Plan, strict: bool = False) -> Report:
     # The state changes only once the outputs are in place, in one transaction.
     if plan.project is not None and issue.number is not None:
         project_state(plan.project).record(issue.number, issue.date.isoformat(), issue.identifier,
-                                           [article_key(a) for a in issue.articles])
+                                           [article_key(a) for a in issue.articles],
+                                           [text_signature(a) for a in issue.articles])
     return report
 
 

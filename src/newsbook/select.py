@@ -29,6 +29,7 @@ class Rules:
     exclude_tags: list[str] = field(default_factory=list)
     max_articles: int | None = None  # in the whole issue
     seen: frozenset[str] = frozenset()  # keys of articles earlier issues carried
+    seen_signatures: tuple[tuple[int, ...], ...] = ()  # their text signatures (see signature())
 
 
 @dataclass
@@ -68,8 +69,28 @@ def article_key(article: Article) -> str:
 
 
 def _shingles(article: Article) -> frozenset[int]:
+    """Stable 64-bit hashes of the word 5-grams of an article's text."""
     words = _WORD.findall(plain_text(article.body).lower())
-    return frozenset(hash(tuple(words[i:i + 5])) for i in range(max(0, len(words) - 4)))
+    return frozenset(int.from_bytes(hashlib.blake2b(" ".join(words[i:i + 5]).encode(),
+                                                    digest_size=8).digest(), "big")
+                     for i in range(max(0, len(words) - 4)))
+
+
+# XOR with a fixed mask permutes 64-bit hashes: the minimum under each mask is one MinHash.
+_MASKS = tuple(int.from_bytes(hashlib.blake2b(b"newsbook-minhash-%d" % i, digest_size=8)
+                              .digest(), "big") for i in range(32))
+
+
+def signature(shingles: frozenset[int]) -> tuple[int, ...]:
+    """A MinHash signature: texts agreeing in a share p of positions have Jaccard ≈ p."""
+    if not shingles:
+        return ()
+    return tuple(min(h ^ mask for h in shingles) for mask in _MASKS)
+
+
+def text_signature(article: Article) -> tuple[int, ...]:
+    """The signature the state file keeps, so later issues can spot a re-published story."""
+    return signature(_shingles(article))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -103,8 +124,15 @@ def select(articles: list[Article], rules: Rules) -> tuple[list[Article], list[D
             reason = "already in an earlier issue"
         if reason is None and key in keys:
             reason = "the same URL as an article before it"
+        shingles = _shingles(article) if reason is None else frozenset()
+        if reason is None and shingles and rules.seen_signatures:
+            mine = signature(shingles)
+            for earlier in rules.seen_signatures:
+                if len(earlier) == len(mine) and sum(
+                        a == b for a, b in zip(mine, earlier)) >= NEAR_DUPLICATE * len(mine):
+                    reason = "the same story as one in an earlier issue"
+                    break
         if reason is None:
-            shingles = _shingles(article)
             for other_shingles, other in texts:
                 if _similar(shingles, other_shingles):
                     reason = f"the same story as \"{other.title}\""

@@ -33,6 +33,7 @@ class IssueRecord:
     date: str
     identifier: str
     keys: list[str]
+    signatures: list[tuple[int, ...]]
 
 
 class State:
@@ -45,6 +46,9 @@ class State:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=30)
         connection.executescript(_SCHEMA)
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(articles)")}
+        if "signature" not in columns:  # a state file from before signatures were kept
+            connection.execute("ALTER TABLE articles ADD COLUMN signature BLOB")
         return connection
 
     def issues(self) -> list[IssueRecord]:
@@ -54,13 +58,18 @@ class State:
         with closing(self._connect()) as db:
             rows = db.execute("SELECT number, date, identifier FROM issues ORDER BY number").fetchall()
             keys: dict[int, list[str]] = {}
-            for number, key in db.execute("SELECT issue, key FROM articles ORDER BY issue, position"):
+            signatures: dict[int, list[tuple[int, ...]]] = {}
+            for number, key, sig in db.execute(
+                    "SELECT issue, key, signature FROM articles ORDER BY issue, position"):
                 keys.setdefault(number, []).append(key)
-        return [IssueRecord(n, d, i, keys.get(n, [])) for n, d, i in rows]
+                signatures.setdefault(number, []).append(_unpack(sig))
+        return [IssueRecord(n, d, i, keys.get(n, []), signatures.get(n, [])) for n, d, i in rows]
 
-    def seen_before(self, number: int | None) -> frozenset[str]:
-        """Keys of the articles carried by issues other than `number` (a rebuild keeps its own)."""
-        return frozenset(k for issue in self.issues() if issue.number != number for k in issue.keys)
+    def seen_before(self, number: int | None) -> tuple[frozenset[str], tuple[tuple[int, ...], ...]]:
+        """Keys and text signatures of what issues other than `number` carried."""
+        others = [issue for issue in self.issues() if issue.number != number]
+        return (frozenset(k for issue in others for k in issue.keys),
+                tuple(s for issue in others for s in issue.signatures if s))
 
     def next_number(self, issue_date: str) -> int:
         """'auto' numbering: rebuild the last issue when it has the same date, else the next one."""
@@ -70,7 +79,8 @@ class State:
         last = issues[-1]
         return last.number if last.date == issue_date else last.number + 1
 
-    def record(self, number: int, issue_date: str, identifier: str, keys: list[str]) -> None:
+    def record(self, number: int, issue_date: str, identifier: str, keys: list[str],
+               signatures: list[tuple[int, ...]] | None = None) -> None:
         """Remember a built issue, replacing an earlier build of the same number, atomically."""
         with closing(self._connect()) as db, db:
             db.execute("DELETE FROM articles WHERE issue = ?", (number,))
@@ -78,8 +88,11 @@ class State:
                        "VALUES (?, ?, ?, ?)",
                        (number, issue_date, identifier,
                         datetime.now(timezone.utc).isoformat(timespec="seconds")))
-            db.executemany("INSERT INTO articles (issue, position, key) VALUES (?, ?, ?)",
-                           [(number, i, key) for i, key in enumerate(keys)])
+            sigs = signatures or [()] * len(keys)
+            db.executemany("INSERT INTO articles (issue, position, key, signature) "
+                           "VALUES (?, ?, ?, ?)",
+                           [(number, i, key, _pack(sig))
+                            for i, (key, sig) in enumerate(zip(keys, sigs))])
 
 
 _SCHEMA = """
@@ -89,10 +102,19 @@ CREATE TABLE IF NOT EXISTS issues (
 );
 CREATE TABLE IF NOT EXISTS articles (
     issue INTEGER NOT NULL REFERENCES issues(number), position INTEGER NOT NULL, key TEXT NOT NULL,
-    PRIMARY KEY (issue, position)
+    signature BLOB, PRIMARY KEY (issue, position)
 );
 CREATE INDEX IF NOT EXISTS articles_key ON articles(key);
 """
+
+
+def _pack(signature: tuple[int, ...]) -> bytes:
+    return b"".join(value.to_bytes(8, "big") for value in signature)
+
+
+def _unpack(blob: bytes | None) -> tuple[int, ...]:
+    blob = blob or b""
+    return tuple(int.from_bytes(blob[i:i + 8], "big") for i in range(0, len(blob), 8))
 
 
 def project_state(project_root: Path) -> State:
