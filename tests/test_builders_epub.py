@@ -311,3 +311,24 @@ def test_right_to_left_article_in_left_to_right_issue(tmp_path):
     assert (byline.get("lang"), byline.get("dir")) == ("en", "ltr")
     english = etree.fromstring(z.read(base + "a1.xhtml"))
     assert english.get("dir") is None
+
+
+def test_palette_on_cover_and_no_cover_option(project):
+    from io import BytesIO
+
+    from PIL import Image
+
+    folder = project("basic")
+    toml = folder / "newsbook.toml"
+    toml.write_text(toml.read_text() + '\n[theme]\npaper = "#003366"\n')
+    z, opf, base = _open(_build(folder))
+    cover = opf.find("opf:manifest/opf:item[@properties='cover-image']", NS)
+    with Image.open(BytesIO(z.read(base + cover.get("href")))) as img:
+        r, g, b = img.convert("RGB").getpixel((800, 1200))
+        assert abs(r - 0x00) < 12 and abs(g - 0x33) < 12 and abs(b - 0x66) < 12
+    toml.write_text(toml.read_text() + '\n[epub]\ncover = false\n')
+    path = _build(folder)
+    register_epub(path)
+    z, opf, base = _open(path)
+    assert opf.find("opf:manifest/opf:item[@properties='cover-image']", NS) is None
+    assert "cover.xhtml" not in z.namelist()[0:0] + [n.split("/")[-1] for n in z.namelist()]

@@ -111,6 +111,9 @@ def test_user_errors_are_one_line_exit_2(tmp_path, args, needle):
     ('[issue]\nnumber = "seven"\n', "'issue.number' must be an integer"),
     ('[build]\nformats = ["docx"]\n', "'build.formats' must be one of"),
     ('[issue\ntitle = "T"\n', "invalid TOML"),
+    ('[issue]\ndate = "2026-13-45"\n', "'issue.date' must be a date"),
+    ('[[sources]]\npath = "missing-folder"\n', "'sources[1].path': no such file or folder"),
+    ('[[sources]]\nlinks = "nope.txt"\n', "'sources[1].links': cannot read"),
     ('[[sources]]\nsection = "X"\n', "sources[1] needs exactly one of path, url"),
 ])
 def test_config_errors_name_file_and_key(tmp_path, toml, needle):

@@ -66,6 +66,8 @@ def test_missing_and_undecodable(tmp_path):
 
 
 def test_web_sources(tmp_path):
+    (tmp_path / "local.xml").write_text("<rss/>")
+    (tmp_path / "subs.opml").write_text("<opml/>")
     (tmp_path / "links.txt").write_text("# reading list\nhttps://e.org/a\n\nhttps://e.org/b  # good\n")
     config = parse({"sources": [
         {"url": "https://e.org/one", "section": "Web"},
@@ -95,3 +97,15 @@ def test_resolve_window():
     assert resolve_window("7 days", now) == datetime(2026, 11, 21, 12, tzinfo=timezone.utc)
     assert resolve_window("2w", now) == datetime(2026, 11, 14, 12, tzinfo=timezone.utc)
     assert resolve_window("2026-11-01", now) == datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def test_theme_and_epub_tables():
+    config = parse({"theme": {"accent": "#0055AA"}, "epub": {"cover": False}},
+                   Path("/p/newsbook.toml"))
+    assert config.palette.accent == "#0055aa" and config.palette.ink == "#141418"
+    assert config.epub_cover is False
+    for raw, needle in (({"theme": {"accent": "red; } body { x"}}, "'theme.accent' must be a colour"),
+                        ({"epub": {"cover": "yes"}}, "'epub.cover' must be true or false"),
+                        ({"theme": {"font": "x"}}, "unknown key 'theme.font'")):
+        with pytest.raises(ConfigError, match=needle):
+            parse(raw, Path("/p/newsbook.toml"))

@@ -162,3 +162,39 @@ def test_init_scaffolds_a_project_that_builds(tmp_path):
     register_epub(epub)
     again = run_cli("init", str(tmp_path / "new"))
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+def test_per_source_and_per_section_limits(tmp_path):
+    root = tmp_path / "limits"
+    (root / "notes").mkdir(parents=True)
+    for i in range(5):
+        tags = "[sport]" if i % 2 else "[city]"
+        (root / "notes" / f"n{i}.md").write_text(
+            f"---\ntitle: Note {i}\ndate: 2026-11-{10 + i}\ntags: {tags}\n---\n\n{body(100 + i)}\n")
+    (root / "newsbook.toml").write_text("""
+[issue]
+title = "Limits"
+date = "2026-11-20"
+
+[build]
+formats = ["epub"]
+
+[[sections]]
+title = "Sport"
+tags = ["sport"]
+max_articles = 1
+
+[[sources]]
+path = "notes"
+section = "City"
+max_articles = 4
+""")
+    result = run_cli("list", str(root), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    # the folder keeps its 4 newest notes; the Sport section (by tag) keeps one of its two
+    assert [(a["section"], a["title"]) for a in report["included"]] == [
+        ("Sport", "Note 1"), ("City", "Note 2"), ("City", "Note 4")]
+    assert {a["title"]: a["reason"] for a in report["left_out"]} == {
+        "Note 0": "over the limit of 4 articles of its source",
+        "Note 3": "over the limit of section Sport"}

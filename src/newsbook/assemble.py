@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from newsbook.clock import build_date
-from newsbook.model import Article, Image, Issue, Section
+from newsbook.model import Article, Image, Issue, Palette, Section
 
 DEFAULT_SECTION = "Articles"
 # A fixed namespace so that the same issue always gets the same urn:uuid identifier.
@@ -45,6 +45,8 @@ class IssueSettings:
     cover: Image | None = None
     series: str | None = None
     pdf_variant: str | None = None
+    palette: Palette = field(default_factory=Palette)
+    epub_cover: bool = True
 
 
 def slugify(text: str) -> str:
@@ -135,5 +137,7 @@ def assemble(articles: list[Article], settings: IssueSettings,
         page_size=settings.page_size,
         series=settings.series,
         pdf_variant=settings.pdf_variant,
+        palette=settings.palette,
+        epub_cover=settings.epub_cover,
     )
     return issue, dropped

@@ -27,6 +27,7 @@ class SourceSpec:
     full_text: bool | None = None  # None: fetch the page when the entry has only a summary
     since: str | None = None
     until: str | None = None
+    group: int | None = None  # specs from one folder share a group, for max_articles
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Collected:
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     images: dict[str, bytes | Exception] = field(default_factory=dict)
+    left_out: list[tuple[Article, str]] = field(default_factory=list)  # over a source's limit
 
 
 def is_url(location: str) -> bool:
@@ -86,12 +88,35 @@ def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
             result.failures.append(Failure(spec.location, str(exc)))
             slots.append(None)
     _fill_full_text(fetcher, pending_pages, slots, result)
+    _limit_groups(specs, slots, result)
     for articles in slots:
         result.articles.extend(a for a in articles or [] if a is not None)
     wanted = [url for a in result.articles for url in image_urls(a)]
     for url, answer in _fetch_all(fetcher, wanted).items():
         result.images[url] = answer.content if isinstance(answer, Response) else answer
     return result
+
+
+def _limit_groups(specs: list[SourceSpec], slots: list, result: Collected) -> None:
+    """A folder source with max_articles keeps its newest articles (undated ones last)."""
+    groups: dict[int, list[int]] = {}
+    for index, spec in enumerate(specs):
+        if spec.group is not None and spec.max_articles and slots[index]:
+            groups.setdefault(spec.group, []).append(index)
+    for members in groups.values():
+        limit = specs[members[0]].max_articles
+
+        def newest(index: int) -> tuple:
+            moment = slots[index][0].published
+            if moment is None:
+                return (1, 0.0)
+            aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            return (0, -aware.timestamp())
+
+        for index in sorted(members, key=newest)[limit:]:
+            result.left_out.append((slots[index][0], f"over the limit of {limit} articles "
+                                                     f"of its source"))
+            slots[index] = None
 
 
 def _read_path(path: Path, spec: SourceSpec) -> Article:

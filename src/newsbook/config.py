@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbook.errors import ConfigError
+from newsbook.model import Palette
 
 CONFIG_NAME = "newsbook.toml"
 FORMATS = ("epub", "pdf")
@@ -77,6 +78,8 @@ class Config:
     sections: list[str] = field(default_factory=list)
     image_size: int = 1600
     pdf_variant: str | None = None
+    palette: Palette = field(default_factory=Palette)
+    epub_cover: bool = True
     since: str | None = None
     until: str | None = None
     undated: str = "include"
@@ -138,6 +141,14 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
     "pdf": {
         "variant": ((str,), f"one of {list(PDF_VARIANTS)}"),
     },
+    "epub": {
+        "cover": ((bool,), "true or false"),
+    },
+    "theme": {
+        "accent": ((str,), 'a colour such as "#a01c24"'),
+        "ink": ((str,), 'a colour such as "#141418"'),
+        "paper": ((str,), 'a colour such as "#f7f4ec"'),
+    },
     "fetch": {
         "timeout": ((int, float), "a number of seconds"),
         "retries": ((int,), "an integer"),
@@ -178,6 +189,14 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     build = _table(raw, "build", path)
     fetch = _table(raw, "fetch", path)
     pdf = _table(raw, "pdf", path)
+    epub = _table(raw, "epub", path)
+    theme = _table(raw, "theme", path)
+    for key, value in theme.items():
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ConfigError(f"{path}: 'theme.{key}' must be a colour such as \"#a01c24\", "
+                              f"not {value!r}")
+    config.palette = Palette(**{k: v.lower() for k, v in theme.items()})
+    config.epub_cover = epub.get("cover", True)
     sources = raw.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
         raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
@@ -270,6 +289,8 @@ def _source(entry: dict[str, Any], where: str, root: Path, path: Path) -> list[S
             if not _is_url(value):
                 raise ConfigError(f"{path}: '{where}.{kind}' must be an http(s) URL, not {value!r}")
             return [SourceConfig(kind=kind, location=value, **options)]
+        if not (root / value).exists():
+            raise ConfigError(f"{path}: '{where}.{kind}': no such file or folder: {value}")
         return [SourceConfig(kind=kind, location=str(root / value), **options)]
     for url in urls:
         if not _is_url(url):

@@ -9,9 +9,11 @@ import textwrap
 from newsbook.model import Image, Issue
 
 WIDTH, HEIGHT = 1600, 2560
-INK = (20, 20, 24)
-PAPER = (247, 244, 236)
-ACCENT = (160, 28, 36)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """'#a01c24' -> (160, 28, 36)."""
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
 def _font(size: int, bold: bool = False, serif: bool = True):
@@ -48,6 +50,8 @@ def make_cover(issue: Issue, date_text: str, number_text: str) -> Image:
     from PIL import Image as PILImage
     from PIL import ImageDraw
 
+    INK, PAPER, ACCENT = (_rgb(c) for c in (issue.palette.ink, issue.palette.paper,  # noqa: N806
+                                             issue.palette.accent))
     img = PILImage.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(img)
     margin = 120

@@ -17,6 +17,15 @@ class Image:
     alt: str = ""
 
 
+@dataclass(frozen=True)
+class Palette:
+    """The theme's colours (#rrggbb), used by the cover and the stylesheets."""
+
+    accent: str = "#a01c24"
+    ink: str = "#141418"
+    paper: str = "#f7f4ec"
+
+
 @dataclass
 class Article:
     """One article, whatever kind of source it came from."""
@@ -64,6 +73,8 @@ class Issue:
     page_size: str = "A4"
     series: str | None = None  # the collection the issue belongs to (EPUB, calibre, PDF)
     pdf_variant: str | None = None  # None, "pdf/ua-1" (tagged) or "pdf/a-3u"
+    palette: Palette = field(default_factory=Palette)
+    epub_cover: bool = True  # a cover image and page in the EPUB
 
     @property
     def articles(self) -> list[Article]:

@@ -71,11 +71,12 @@ def plan_project(config: Config, formats: list[str] | None = None,
                  include_seen: bool = False) -> Plan:
     """A plan for building a project folder from its newsbook.toml (CLI options override it)."""
     specs: list[SourceSpec] = []
-    for source in config.sources:
+    for group, source in enumerate(config.sources):
         options = dict(section=source.section, max_articles=source.max_articles,
                        full_text=source.full_text, since=source.since, until=source.until)
         if source.kind == "path":
-            specs.extend(_local_specs(Path(source.location), section=source.section))
+            specs.extend(_local_specs(Path(source.location), section=source.section,
+                                      max_articles=source.max_articles, group=group))
         else:
             specs.append(SourceSpec(source.kind, source.location, **options))
     if not config.sources and (config.root / "articles").is_dir():
@@ -94,6 +95,7 @@ def plan_project(config: Config, formats: list[str] | None = None,
         publisher=config.publisher, description=config.description,
         identifier=config.identifier, order=config.order, sections=sections,
         page_size=config.page_size, series=config.series, pdf_variant=config.pdf_variant,
+        palette=config.palette, epub_cover=config.epub_cover,
         section_rules=[SectionRule(s.title, s.tags, s.max_articles) for s in config.section_rules],
     )
     rules = Rules(undated=config.undated, include_tags=config.include_tags,
@@ -153,6 +155,7 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
         collected = collect(plan.specs, fetcher, reference=reference)
     report.failures.extend(collected.failures)
     report.warnings.extend(collected.warnings)
+    report.left_out.extend(Decision(article, reason) for article, reason in collected.left_out)
     if strict and report.failures:
         first = report.failures[0]
         raise NothingBuilt(f"{first.reason} (--strict: nothing was built)")
@@ -171,7 +174,8 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     if since is not None and until is None:
         until = reference  # a window ends with the issue's day: nothing from after it
     rules = replace(plan.rules, since=since, until=until, seen=seen, seen_signatures=signatures)
-    chosen, report.left_out = select(cleaned, rules)
+    chosen, left_out = select(cleaned, rules)
+    report.left_out.extend(left_out)
     if not chosen:
         raise NothingBuilt(f"all {len(cleaned)} articles were left out ("
                            f"{report.left_out[0].reason}, …): nothing was built")

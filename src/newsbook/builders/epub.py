@@ -50,7 +50,7 @@ def build(issue: Issue, theme: Theme) -> bytes:
         return item
 
     spine = []
-    if issue.cover is not None:
+    if issue.cover is not None and issue.epub_cover:
         book.set_cover(issue.cover.key, issue.cover.data, create_page=False)
         spine.append(document("cover", "cover.xhtml", theme.render("cover.xhtml", issue)))
         book.guide.append({"type": "cover", "href": "cover.xhtml", "title": labels_for(issue.language)["cover"]})
@@ -116,7 +116,7 @@ def _accessibility(book, issue: Issue) -> None:
             ("schema:accessibilitySummary",
              f"{issue.title} of {long_date(issue.date, 'en')}: articles with headings, "
              "a table of contents and a navigable reading order.")]
-    if issue.images or issue.cover:
+    if issue.images or (issue.cover and issue.epub_cover):
         meta.insert(1, ("schema:accessMode", "visual"))
     # The stylesheet leaves fonts, sizes and colours to the reader.
     meta.insert(-2, ("schema:accessibilityFeature", "displayTransformability"))
