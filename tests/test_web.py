@@ -92,6 +92,9 @@ def site():
             content_type="text/html; charset=windows-1252")
     srv.add("/news/nocharset", page("Über den Hafen", "Jürgen Möller", "2026-11-22",
                                     charset=None).encode("utf-8"), content_type="text/html")
+    srv.add("/news/wrongcharset", page("Smörgåsbord Night at the Depot", "Åsa Ek", "2026-11-22",
+                                       charset=None).encode("utf-8"),
+            content_type="text/html; charset=iso-8859-1")  # says Latin-1, sends UTF-8
     srv.add("/img/photo.jpg", image_bytes("JPEG"), content_type="image/jpeg")
     srv.add("/img/chart.png", image_bytes("PNG", size=(330, 220)), content_type="image/png")
     srv.add("/img/lazy.webp", image_bytes("WEBP", size=(300, 210)), content_type="image/webp")
@@ -243,7 +246,7 @@ url = "{{base}}/news/market"
 def test_retry_after_500_and_charsets(tmp_path, site):
     folder = project(tmp_path, site, """
 [[sources]]
-urls = ["{base}/flaky", "{base}/news/latin1", "{base}/news/nocharset"]
+urls = ["{base}/flaky", "{base}/news/latin1", "{base}/news/nocharset", "{base}/news/wrongcharset"]
 """)
     result, report = build(folder)
     assert result.returncode == 0, result.stderr
@@ -251,9 +254,10 @@ urls = ["{base}/flaky", "{base}/news/latin1", "{base}/news/nocharset"]
     epub = Path(report["outputs"][0])
     register_epub(epub)
     titles = set(epub_articles(epub))
-    assert titles == {"Second Time Lucky", "Café Owners Celebrate", "Über den Hafen"}
+    assert titles == {"Second Time Lucky", "Café Owners Celebrate", "Über den Hafen",
+                      "Smörgåsbord Night at the Depot"}
     text = "".join(epub_articles(epub).values())
-    assert "Zoë Brûlée" in text and "Jürgen Möller" in text
+    assert "Zoë Brûlée" in text and "Jürgen Möller" in text and "Åsa Ek" in text
 
 
 def test_malformed_feed_gives_what_it_can_with_a_warning(tmp_path, site):
