@@ -160,3 +160,125 @@ def test_table_alignment_survives_as_class():
     cells = _parse(cleaned.body).findall(".//td")
     assert cells[0].get("class") == "align-right" and cells[1].get("class") is None
     assert "style" not in cleaned.body
+
+
+# --- limits: what one article may ask of a build ------------------------------------------------
+
+def _png_bomb(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width×height pixels: the decoder would allocate them all."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+def test_images_per_article_are_limited(tmp_path):
+    from newsbook.clean import MAX_IMAGES_PER_ARTICLE, image_urls
+
+    project = tmp_path / "p"
+    project.mkdir()
+    for i in range(3):
+        _png(project, f"{i}.png", color=(i, 0, 0))
+    tags = "".join(f'<img src="{i % 3}.png" alt="x">' for i in range(MAX_IMAGES_PER_ARTICLE + 50))
+    cleaned, warnings = clean_article(_article(tags, source=str(project / "post.md")),
+                                      local_resolver([project]))
+    assert len(list(_parse(cleaned.body).iter("img"))) == MAX_IMAGES_PER_ARTICLE
+    assert any("50 images over the limit of 100 per article dropped" in w for w in warnings)
+    remote = "".join(f'<img src="https://e.org/{i}.png">' for i in range(300))
+    assert len(image_urls(_article(remote, source="https://e.org/page"))) == 100  # not fetched
+
+
+def test_image_urls_only_what_the_sanitizer_keeps():
+    from newsbook.clean import image_urls
+
+    body = ('<noscript><img src="https://e.org/a.png"></noscript><template><img src="b.png">'
+            '</template><svg><image href="https://e.org/c.png"/></svg><p><img src="/d.png"></p>')
+    assert image_urls(_article(body, source="https://e.org/x")) == ["https://e.org/d.png"]
+
+
+def test_decompression_bomb_refused_quickly(tmp_path):
+    import time
+
+    from newsbook.clean import ImageRefused
+
+    started = time.perf_counter()
+    for width, height in ((10_000, 10_000), (100_000, 100_000)):  # past ours / past Pillow's
+        try:
+            normalize_image(_png_bomb(width, height))
+        except ImageRefused as exc:
+            assert "too large" in str(exc) and "decompression bomb" in str(exc)
+        else:
+            raise AssertionError("bomb accepted")
+    (tmp_path / "bomb.png").write_bytes(_png_bomb(30_000, 30_000))
+    cleaned, warnings = clean_article(_article('<p>t</p><img src="bomb.png">',
+                                               source=str(tmp_path / "a.md")),
+                                      local_resolver([tmp_path]))
+    assert "<img" not in cleaned.body and "t" in cleaned.body
+    assert len(warnings) == 1 and "a.md: image refused: too large" in warnings[0]
+    assert time.perf_counter() - started < 2
+
+
+def test_deep_nesting_is_flattened_with_the_text_kept():
+    from newsbook.clean import MAX_NESTING
+
+    cases = [("div", 150), ("div", 5000), ("blockquote", 20_000)]  # tree path; libxml2 stops at 255
+    for tag, depth in cases:
+        body = (f"<p>start</p>{f'<{tag}>' * depth}deep<b>bold</b><script>x()</script>"
+                f"<style>p{{}}</style>{f'</{tag}>' * depth}<p>after</p>")
+        cleaned, warnings = clean_article(_article(body))
+        root = _parse(cleaned.body)
+        assert max(len(list(el.iterancestors())) for el in root.iter()) <= MAX_NESTING + 1
+        assert "deep" in cleaned.body and "bold" in cleaned.body and "after" in cleaned.body
+        assert "x()" not in cleaned.body and "p{}" not in cleaned.body
+        assert warnings == ["/tmp/x/post.md: markup nested deeper than 80 levels was flattened "
+                            "(its text is kept)"]
+    shallow, warnings = clean_article(_article("<div>" * 60 + "ok" + "</div>" * 60))
+    assert warnings == [] and shallow.body.count("<div>") == 60
+
+
+def test_long_attribute_values_are_dropped():
+    long, fine = "x" * 10_001, "y" * 10_000
+    cleaned, warnings = clean_article(_article(f'<p title="{long}">a</p><p title="{fine}">b</p>'
+                                               f'<a href="https://e.org/{long}">c</a>'))
+    assert long not in cleaned.body and fine in cleaned.body and ">c</a>" in cleaned.body
+    assert warnings == ["/tmp/x/post.md: 2 attribute value(s) longer than 10,000 characters "
+                        "dropped"]
+
+
+def test_links_only_absolute_http_mailto_or_fragments():
+    body = ('<p id="t"><a href="../../../../etc/passwd">a</a><a href="other.md">b</a>'
+            '<a href="jav&#x09;ascript:x">c</a><a href="//e.org/p">d</a><a href="#t">e</a>'
+            '<a href="mailto:x@e.org">f</a><a href="https://e.org/g">g</a></p>'
+            '<blockquote cite="javascript:x">q</blockquote>')
+    local = _parse(clean_article(_article(body))[0].body)
+    assert [a.get("href") for a in local.iter("a")] == [
+        None, None, None, None, "#a1-t", "mailto:x@e.org", "https://e.org/g"]
+    assert local.find(".//blockquote").get("cite") is None
+    # On a web page, relative links resolve against the page (as a browser would).
+    web = _parse(clean_article(_article(body, source="https://news.example/a/b"))[0].body)
+    hrefs = [a.get("href") for a in web.iter("a")]
+    assert hrefs[:2] == ["https://news.example/etc/passwd", "https://news.example/a/other.md"]
+    assert hrefs[2].startswith("https://news.example/a/") and hrefs[3] == "https://e.org/p"
+
+
+def test_metadata_is_one_bounded_line():
+    article = Article(id="a1", title="Evil\r\nX-Injected: 1\x00" + "L" * 1000, body="<p>x</p>",
+                      source="/tmp/x.md", authors=["Eve\r\n\x00Bob", "A" * 500, "Eve Bob"],
+                      url="javascript:alert(1)", site="S\x07ite", language='en" onload="x',
+                      summary="s" * 5000, tags=[f"t{i}" for i in range(80)])
+    cleaned, warnings = clean_article(article)
+    assert cleaned.title.startswith("Evil X-Injected: 1 L") and len(cleaned.title) == 300
+    assert cleaned.authors[0] == "Eve Bob" and len(cleaned.authors) == 2
+    assert len(cleaned.authors[1]) == 200 and cleaned.authors[1].endswith("…")
+    assert cleaned.url is None and cleaned.site == "S ite" and cleaned.language is None
+    assert len(cleaned.summary) == 2000 and len(cleaned.tags) == 50
+    assert any("source URL dropped" in w for w in warnings)
+    ok, _ = clean_article(Article(id="a2", title="T", body="<p>x</p>", source="/tmp/y.md",
+                                  url="https://e.org/a?b=c", language="pt-BR"))
+    assert ok.url == "https://e.org/a?b=c" and ok.language == "pt-BR"

@@ -109,3 +109,10 @@ def test_theme_and_epub_tables():
                         ({"theme": {"font": "x"}}, "unknown key 'theme.font'")):
         with pytest.raises(ConfigError, match=needle):
             parse(raw, Path("/p/newsbook.toml"))
+
+
+def test_control_characters_are_refused():
+    for raw in ({"issue": {"title": "Evil\r\nX"}}, {"issue": {"publisher": "a\x00b"}},
+                {"build": {"sections": ["ok", "tab\there"]}}):
+        with pytest.raises(ConfigError, match="must not contain control characters"):
+            parse(raw, Path("/p/newsbook.toml"))

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from newsbook.state import State, http_cache, project_state
+import os
+import subprocess
+import sys
+
+import pytest
+
+from newsbook.errors import Busy, StateError
+from newsbook.state import State, build_lock, http_cache, project_state
 
 
 def test_numbering_and_seen(tmp_path):
@@ -21,3 +28,55 @@ def test_numbering_and_seen(tmp_path):
 def test_locations(tmp_path):
     assert project_state(tmp_path).path == tmp_path / ".newsbook" / "state.sqlite"
     assert http_cache(tmp_path) == tmp_path / ".newsbook" / "cache" / "http.sqlite"
+
+
+def test_a_damaged_state_file_is_one_clear_error(tmp_path):
+    path = tmp_path / "state.sqlite"
+    path.write_bytes(b"this is not a database\n" * 100)
+    for call in (State(path).check, State(path).issues,
+                 lambda: State(path).record(1, "2026-11-07", "urn:uuid:1", ["a"])):
+        with pytest.raises(StateError, match="state.sqlite: the state file is damaged") as info:
+            call()
+        assert "Move it away" in str(info.value) and info.value.exit_code == 2
+    assert path.read_bytes() == b"this is not a database\n" * 100  # left for the user to rescue
+
+
+def test_damaged_pages_are_found_before_a_build(tmp_path):
+    path = tmp_path / "state.sqlite"
+    state = State(path)
+    state.record(1, "2026-11-07", "urn:uuid:1", [f"key-{i}" * 20 for i in range(300)])
+    state.check()
+    data = bytearray(path.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page * 2:page * 2 + 64] = b"\xff" * 64  # scribble over the second page
+    path.write_bytes(bytes(data))
+    with pytest.raises(StateError, match="damaged"):
+        state.check()
+
+
+def test_the_build_lock_refuses_a_second_holder(tmp_path):
+    with build_lock(tmp_path) as path:
+        assert path == tmp_path / ".newsbook" / "build.lock"
+        running = f"another build of this project is running \\(process {os.getpid()}\\)"
+        with pytest.raises(Busy, match=running) as info, build_lock(tmp_path):
+            pass
+        assert info.value.exit_code == 75
+    with build_lock(tmp_path):  # released at the end of the block
+        pass
+
+
+def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
+    code = ("import sys, time; from pathlib import Path; from newsbook.state import build_lock\n"
+            "with build_lock(Path(sys.argv[1])):\n"
+            "    print('locked', flush=True); time.sleep(60)\n")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        with pytest.raises(Busy), build_lock(tmp_path):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with build_lock(tmp_path):  # the kernel dropped the lock with the process
+        pass

@@ -42,9 +42,24 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _ALIGN = re.compile(r"text-align\s*:\s*(right|center)", re.I)
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url")
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,6}")
 
 MAX_IMAGE_SIDE = 1600
 MAX_IMAGE_PIXELS = 50_000_000
+# Limits on what one article may ask of the build. Past them the article is kept and the
+# excess goes, with a warning: a hostile or broken page must not sink the whole issue.
+MAX_IMAGES_PER_ARTICLE = 100
+# Deeper elements are unwrapped (text kept). WeasyPrint lays out nested boxes recursively and
+# hits Python's recursion limit at ~130 nested blocks (fewer for tables, whose implied tbody
+# adds levels), failing the whole PDF; nh3 is quadratic in depth; no real article nests 80 deep.
+MAX_NESTING = 80
+MAX_ATTRIBUTE_LENGTH = 10_000
+# Metadata lengths: titles and names end up in the TOC, running heads, PDF bookmarks and OPF.
+MAX_TITLE_LENGTH = 300
+MAX_NAME_LENGTH = 200
+MAX_SUMMARY_LENGTH = 2000
+MAX_URL_LENGTH = 2000
+MAX_LIST_ITEMS = 50  # authors, tags
 
 Resolver = Callable[[str, Article], bytes]
 
@@ -58,7 +73,10 @@ def local_resolver(roots: list[Path]) -> Resolver:
     allowed = [root.resolve() for root in roots]
 
     def resolve(src: str, article: Article) -> bytes:
-        parts = urlsplit(src)
+        try:
+            parts = urlsplit(src)
+        except ValueError:
+            raise ImageRefused(f"not a usable image reference: {src[:80]}") from None
         if parts.scheme or parts.netloc:
             raise ImageRefused(f"remote image not fetched: {src}")
         base = Path(article.source).resolve().parent
@@ -75,14 +93,15 @@ def local_resolver(roots: list[Path]) -> Resolver:
 
 def image_urls(article: Article) -> list[str]:
     """The http(s) images an article shows, as absolute URLs, for fetching before cleaning."""
-    from lxml import html as lxml_html
-
     if "<img" not in article.body.lower():
         return []
-    root = lxml_html.fragment_fromstring(_INVALID_XML.sub("", article.body), create_parent="div")
+    root, _warnings = _parse(article.body)
     _prepare(root)
+    # Only what the sanitizer keeps is fetched: no image inside <noscript>, <template>, <svg>…
+    root, _warnings = _parse(sanitize(_inner(root, "html")))
     urls = []
-    for img in root.iter("img"):
+    # Only the images the article will keep are fetched (see MAX_IMAGES_PER_ARTICLE).
+    for img in list(root.iter("img"))[:MAX_IMAGES_PER_ARTICLE]:
         url = absolute_image_url(img.get("src", ""), article)
         if url:
             urls.append(url)
@@ -96,7 +115,10 @@ def absolute_image_url(src: str, article: Article) -> str | None:
     src = src.strip()
     # Relative references resolve against the page as fetched, not its canonical URL.
     base = article.source if article.source.startswith(("http://", "https://")) else None
-    url = urljoin(base, src) if base else src
+    try:
+        url = urljoin(base, src) if base else src
+    except ValueError:  # "//[x": no URL at all
+        return None
     return url if url.startswith(("http://", "https://")) else None
 
 
@@ -121,13 +143,20 @@ def web_resolver(fetched: dict[str, bytes | Exception], local: Resolver | None) 
 
 def normalize_image(data: bytes, alt: str = "", max_side: int = MAX_IMAGE_SIDE) -> Image:
     """An Image that e-readers show: JPEG or PNG, at most max_side pixels, named by content hash."""
+    import warnings
+
     from PIL import Image as PILImage
     from PIL import UnidentifiedImageError
 
     try:
-        with PILImage.open(io.BytesIO(data)) as img:
+        # Pillow warns (on stderr) past its own bomb threshold and raises past twice that; our
+        # lower limit is checked from the header, before any pixel is decoded.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            img = PILImage.open(io.BytesIO(data))
+        with img:
             if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise ImageRefused(f"image too large ({img.width}×{img.height} pixels)")
+                raise ImageRefused(_too_many_pixels(img.width, img.height))
             keep = (img.format in ("JPEG", "PNG") and max(img.size) <= max_side
                     and img.mode in ("RGB", "RGBA", "L", "LA", "P", "1"))
             if keep:
@@ -146,11 +175,19 @@ def normalize_image(data: bytes, alt: str = "", max_side: int = MAX_IMAGE_SIDE) 
                     fmt = "JPEG"
                     frame.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True)
                 out = buffer.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError, PILImage.DecompressionBombError) as exc:
+    except PILImage.DecompressionBombError:
+        raise ImageRefused(_too_many_pixels(None, None)) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ImageRefused(f"not a readable image ({exc.__class__.__name__})") from None
     ext, media_type = ("jpg", "image/jpeg") if fmt == "JPEG" else ("png", "image/png")
     key = f"images/{hashlib.sha256(out).hexdigest()[:16]}.{ext}"
     return Image(key=key, media_type=media_type, data=out, alt=alt)
+
+
+def _too_many_pixels(width: int | None, height: int | None) -> str:
+    size = f"{width}×{height} pixels, " if width is not None else ""
+    return (f"image refused: too large ({size}limit {MAX_IMAGE_PIXELS:,} pixels; "
+            "a decompression bomb?)")
 
 
 def sanitize(fragment: str) -> str:
@@ -173,15 +210,20 @@ def sanitize(fragment: str) -> str:
 def clean_article(article: Article, resolve: Resolver | None = None,
                   max_side: int = MAX_IMAGE_SIDE) -> tuple[Article, list[str]]:
     """Sanitize an article's body to XHTML and embed its images; returns warnings too."""
-    from lxml import html as lxml_html
-
-    warnings: list[str] = []
-    body = _INVALID_XML.sub("", article.body)
-    root = lxml_html.fragment_fromstring(body, create_parent="div")
+    root, notes = _parse(article.body)
+    warnings = [f"{article.source}: {note}" for note in notes]
     _prepare(root)
-    root = lxml_html.fragment_fromstring(sanitize(_inner(root, "html")), create_parent="div")
+    # nh3 inserts implied elements (tbody): the sanitized tree is held to the limit again.
+    root, _notes = _parse(sanitize(_inner(root, "html")))
     images: dict[str, Image] = {}
-    for img in list(root.iter("img")):
+    imgs = list(root.iter("img"))
+    if len(imgs) > MAX_IMAGES_PER_ARTICLE:
+        warnings.append(f"{article.source}: {len(imgs) - MAX_IMAGES_PER_ARTICLE} images over the "
+                        f"limit of {MAX_IMAGES_PER_ARTICLE} per article dropped")
+        for img in imgs[MAX_IMAGES_PER_ARTICLE:]:
+            _drop(img)
+        imgs = imgs[:MAX_IMAGES_PER_ARTICLE]
+    for img in imgs:
         src = (img.get("src") or "").strip()
         alt = " ".join((img.get("alt") or "").split())
         try:
@@ -200,12 +242,143 @@ def clean_article(article: Article, resolve: Resolver | None = None,
     for heading in root.iter("h1"):
         heading.tag = "h2"  # the article title is the document's only h1
     _fix_attributes(root)
+    _fix_links(root, article)
     _prefix_ids(root, article.id)
     _drop_empty(root)
     body = _inner(root, "xml")
     if not body.strip():
         body = "<p></p>"
-    return replace(article, body=body, images=list(images.values())), warnings
+    metadata = _clean_metadata(article, warnings)
+    return replace(article, body=body, images=list(images.values()), **metadata), warnings
+
+
+def _parse(fragment: str):
+    """An HTML fragment as a tree under a <div>, within the nesting and attribute limits.
+
+    Returns the tree and notes on what the limits removed.
+    """
+    from lxml import html as lxml_html
+
+    notes: list[str] = []
+    fragment = _INVALID_XML.sub("", fragment)
+    parser = lxml_html.HTMLParser()
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div", parser=parser)
+    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
+        # libxml2 silently drops everything below depth 255: flatten the text itself first.
+        fragment = _flatten_source(fragment, MAX_NESTING)
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div",
+                                             parser=lxml_html.HTMLParser())
+        _flatten_tree(root, MAX_NESTING)  # elements the parser implied (tbody) may add levels
+        notes.append(f"markup nested deeper than {MAX_NESTING} levels was flattened "
+                     "(its text is kept)")
+    elif _flatten_tree(root, MAX_NESTING):
+        notes.append(f"markup nested deeper than {MAX_NESTING} levels was flattened "
+                     "(its text is kept)")
+    dropped = 0
+    for el in root.iter():
+        for name, value in list(el.attrib.items()):
+            if len(value) > MAX_ATTRIBUTE_LENGTH:
+                del el.attrib[name]
+                dropped += 1
+    if dropped:
+        notes.append(f"{dropped} attribute value(s) longer than {MAX_ATTRIBUTE_LENGTH:,} "
+                     "characters dropped")
+    return root, notes
+
+
+def _flatten_tree(root, limit: int) -> bool:
+    """Unwrap elements nested deeper than `limit` below root; True when any was."""
+    deep = []
+    stack = [(root, 0)]
+    while stack:  # iterative: the tree may be deeper than Python's recursion limit
+        el, depth = stack.pop()
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            if depth + 1 > limit:
+                deep.append(child)
+            else:
+                stack.append((child, depth + 1))
+    for top in deep:
+        # Content that is dropped anyway must not surface as text once unwrapped.
+        for gone in [e for e in top.iter() if e.tag in _DROP_WITH_CONTENT]:
+            if gone is not top and gone.getparent() is not None:
+                gone.drop_tree()
+        if top.tag in _DROP_WITH_CONTENT:
+            top.drop_tree()
+            continue
+        for el in list(top.iter())[::-1]:
+            if isinstance(el.tag, str):
+                el.drop_tag()
+            else:
+                el.drop_tree()  # comments, processing instructions
+    return bool(deep)
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+         "source", "track", "wbr"}
+
+
+def _flatten_source(fragment: str, limit: int) -> str:
+    """HTML text re-emitted with no element deeper than `limit` (deeper tags go, text stays)."""
+    import html
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+    # Open elements as (name, emitted, dropped-with-content); counts make end tags O(1) to match.
+    stack: list[tuple[str, bool, bool]] = []
+    open_names: Counter = Counter()
+    state = {"emitted": 0, "skip": 0}
+
+    def start(tag: str, attrs, void: bool) -> None:
+        if void or tag in _VOID:
+            if not state["skip"] and state["emitted"] < limit and tag not in _DROP_WITH_CONTENT:
+                out.append(_tag(tag, attrs, html))
+            return
+        dropped = bool(state["skip"]) or tag in _DROP_WITH_CONTENT
+        emitted = not dropped and state["emitted"] < limit
+        stack.append((tag, emitted, dropped))
+        open_names[tag] += 1
+        state["emitted"] += emitted
+        state["skip"] += dropped
+        if emitted:
+            out.append(_tag(tag, attrs, html))
+
+    class Flattener(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            start(tag, attrs, False)
+
+        def handle_startendtag(self, tag, attrs):
+            start(tag, attrs, True)
+
+        def handle_endtag(self, tag):
+            if not open_names[tag]:
+                return  # a stray end tag
+            while stack:
+                name, emitted, dropped = stack.pop()
+                open_names[name] -= 1
+                state["emitted"] -= emitted
+                state["skip"] -= dropped
+                if emitted:
+                    out.append(f"</{name}>")
+                if name == tag:
+                    break
+
+        def handle_data(self, data):
+            if not state["skip"]:
+                out.append(html.escape(data, quote=False))
+
+    parser = Flattener(convert_charrefs=True)
+    parser.feed(fragment)
+    parser.close()
+    out.extend(f"</{name}>" for name, emitted, _ in reversed(stack) if emitted)
+    return "".join(out)
+
+
+def _tag(tag: str, attrs, html) -> str:
+    rendered = "".join(f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs)
+    return f"<{tag}{rendered}>"
 
 
 def _inner(root, method: str) -> str:
@@ -340,3 +513,77 @@ def plain_text(xhtml: str) -> str:
         walk(child)
     flush()
     return "\n\n".join(blocks)
+
+
+def _fix_links(root, article: Article) -> None:
+    """Keep only links a reader can follow: absolute http(s)/mailto, or #fragments.
+
+    A relative link points at a file that is not in the book (an epubcheck error, and a dead
+    or path-traversing link in the PDF); on a web page it is made absolute against the page.
+    """
+    from urllib.parse import urljoin
+
+    base = article.source if article.source.startswith(("http://", "https://")) else None
+    for el in root.iter("a", "blockquote", "q"):
+        name = "href" if el.tag == "a" else "cite"
+        value = el.get(name)
+        if value is None or (name == "href" and value.startswith("#")):
+            continue
+        try:
+            url = urljoin(base, value.strip()) if base else value.strip()
+        except ValueError:  # "//[x": no URL at all
+            url = ""
+        if _is_link(url):
+            el.set(name, url)
+        else:
+            del el.attrib[name]
+
+
+def _is_link(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": not a URL anyone can follow
+        return False
+    if parts.scheme == "mailto":
+        return bool(parts.path)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(url) <= MAX_URL_LENGTH
+
+
+def _clean_metadata(article: Article, warnings: list[str]) -> dict:
+    """Titles, names and URLs fit for XML, PDF metadata and file names: one line, bounded."""
+    where = article.source
+
+    def text(value: str | None, limit: int, what: str) -> str | None:
+        if value is None:
+            return None
+        value = " ".join(_INVALID_XML.sub(" ", value).split())
+        if len(value) > limit:
+            warnings.append(f"{where}: {what} shortened to {limit} characters")
+            value = value[:limit - 1].rstrip() + "…"
+        return value or None
+
+    def names(values: list[str], limit: int, what: str) -> list[str]:
+        if len(values) > MAX_LIST_ITEMS:
+            warnings.append(f"{where}: only the first {MAX_LIST_ITEMS} {what} kept")
+        kept = (text(v, limit, what[:-1]) for v in values[:MAX_LIST_ITEMS])
+        return list(dict.fromkeys(v for v in kept if v))
+
+    url = article.url
+    if url is not None:
+        url = url.strip()
+        if not _is_link(url) or url.startswith("mailto:") or _INVALID_XML.search(url) \
+                or any(c.isspace() for c in url):
+            warnings.append(f"{where}: source URL dropped (not an http(s) URL)")
+            url = None
+    return {
+        "title": text(article.title, MAX_TITLE_LENGTH, "title") or "Untitled",
+        "authors": names(article.authors, MAX_NAME_LENGTH, "authors"),
+        "tags": names(article.tags, MAX_NAME_LENGTH, "tags"),
+        "site": text(article.site, MAX_NAME_LENGTH, "site name"),
+        "section": text(article.section, MAX_NAME_LENGTH, "section"),
+        "summary": text(article.summary, MAX_SUMMARY_LENGTH, "summary"),
+        "url": url,
+        # Written into lang/xml:lang attributes: a language tag, or nothing.
+        "language": article.language if article.language and _LANGUAGE.fullmatch(
+            article.language) else None,
+    }

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+import traceback
 from pathlib import Path
 
 import click
@@ -11,21 +14,46 @@ import click
 from newsbook import __version__
 from newsbook.errors import NewsbookError
 
+EX_SOFTWARE = 70  # sysexits.h: an internal error, a bug to report
+EXIT_SIGINT = 128 + signal.SIGINT  # 130, as a shell reports a process ended by Ctrl-C
+EXIT_SIGTERM = 128 + signal.SIGTERM  # 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that cleanups (temporary files, lock) run."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
 
 class _Command(click.Command):
     """Turn library errors into `newsbook: error: ...` and an exit code, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        debug = ctx.find_root().params.get("debug")
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise  # click's own ways out: exit codes and usage errors
         except NewsbookError as exc:
-            if ctx.find_root().params.get("debug"):
-                raise
-            click.echo(f"newsbook: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            _fail(ctx, debug, f"newsbook: error: {exc}", exc.exit_code)
+        except Terminated:
+            _fail(ctx, debug, "newsbook: terminated", EXIT_SIGTERM)
         except KeyboardInterrupt:
-            click.echo("newsbook: interrupted", err=True)
-            ctx.exit(130)
+            _fail(ctx, debug, "newsbook: interrupted", EXIT_SIGINT)
+        except Exception as exc:  # noqa: BLE001 - a bug still gets one line and its own code
+            hint = "" if debug else " (run with --debug for the traceback)"
+            _fail(ctx, debug, f"newsbook: internal error: {type(exc).__name__}: {exc}{hint}",
+                  EX_SOFTWARE)
+
+
+def _fail(ctx: click.Context, debug: bool, message: str, code: int):
+    """One line on stderr (after the traceback with --debug), then exit with `code`."""
+    if debug:
+        traceback.print_exc()
+    click.echo(message, err=True)
+    ctx.exit(code)
 
 
 class _Group(click.Group):
@@ -35,7 +63,8 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsbook")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
-def main(debug: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Turn articles (Markdown, HTML, scraped text) into a periodical issue: EPUB 3 and PDF.
 
     \b
@@ -44,6 +73,12 @@ def main(debug: bool) -> None:
       newsbook build a.md b.html -o brief.pdf   # ad hoc, from files
       newsbook extract page.html --format json
     """
+    # SIGTERM (kill, systemd, a CI timeout) becomes an exception like Ctrl-C, so a build that
+    # is stopped removes its temporary files and exits 143 instead of dying mid-write.
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        if previous is not None:
+            ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
 
 
 @main.command()

@@ -352,6 +352,9 @@ def _table(raw: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
     return table
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f\ufffe\uffff]")
+
+
 def _check(table: dict[str, Any], schema: str, path: Path, where: str) -> None:
     known = _SCHEMA[schema]
     for key, value in table.items():
@@ -363,6 +366,11 @@ def _check(table: dict[str, Any], schema: str, path: Path, where: str) -> None:
         if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             raise ConfigError(f"{path}: '{where}.{key}' must be {expected}, "
                               f"not {type(value).__name__} {value!r}")
+        strings = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and _CONTROL.search(v) for v in strings):
+            # They would end up in XML metadata, file names or mail headers.
+            raise ConfigError(f"{path}: '{where}.{key}' must not contain control characters "
+                              "(line breaks, tabs, NUL)")
 
 
 def _date(value: Any, path: Path) -> date:

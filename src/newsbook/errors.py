@@ -16,7 +16,27 @@ class SourceError(NewsbookError):
 
 
 class BuildError(NewsbookError):
-    """An output could not be written."""
+    """An output could not be built: a template, the cover, a file name that is a folder."""
+
+
+class WriteError(BuildError):
+    """An output could not be written (disk full, read-only or missing folder): nothing landed."""
+
+    # The command line was right and nothing was built; the same command can succeed once the
+    # disk or folder is fixed, so this is "built nothing" (1), not a usage error (2).
+    exit_code = 1
+
+
+class StateError(NewsbookError):
+    """The project's state file (.newsbook/state.sqlite) is damaged or cannot be used."""
+
+
+class Busy(NewsbookError):
+    """Another build of the same project holds its lock."""
+
+    # EX_TEMPFAIL from sysexits.h: a temporary condition, so a script or cron job can tell
+    # "try again later" apart from a mistake in the command or config (2).
+    exit_code = 75
 
 
 class NothingBuilt(NewsbookError):

@@ -8,18 +8,23 @@ from pathlib import Path
 
 from newsbook import builders, sources
 from newsbook.assemble import IssueSettings, SectionRule, assemble, slugify
-from newsbook.clean import (ImageRefused, clean_article, local_resolver, normalize_image,
-                            web_resolver)
-from newsbook.collect import Failure, SourceSpec, collect, is_url
+from newsbook.clean import (
+    ImageRefused,
+    clean_article,
+    local_resolver,
+    normalize_image,
+    web_resolver,
+)
 from newsbook.clock import build_date
+from newsbook.collect import Failure, SourceSpec, collect, is_url
 from newsbook.config import Config, resolve_window
 from newsbook.errors import BuildError, ConfigError, NewsbookError, NothingBuilt
-from newsbook.select import Decision, Rules, article_key, select, text_signature
 from newsbook.model import Issue
-from newsbook.sources.fetch import Fetcher, FetchSettings
-from newsbook.state import http_cache, project_state
-from newsbook.output import write_atomic
+from newsbook.output import sweep_parts, write_all
 from newsbook.render import Theme, labels_for, long_date
+from newsbook.select import Decision, Rules, article_key, select, text_signature
+from newsbook.sources.fetch import Fetcher, FetchSettings
+from newsbook.state import build_lock, http_cache, project_state
 
 
 @dataclass
@@ -209,22 +214,47 @@ def _cover(issue: Issue, path: Path | None):
 
 def build(plan: Plan, strict: bool = False) -> Report:
     """Run a whole build and write its outputs; raises NewsbookError on user errors."""
+    # A project build holds the project's lock: two builds at once would race for the issue
+    # number and the state record. Ad-hoc builds have no state, and each of their outputs is
+    # one atomic rename, so they need no lock (and leave no lock file in the user's folders).
+    if plan.project is None:
+        return _build(plan, strict)
+    with build_lock(plan.project):
+        return _build(plan, strict)
+
+
+# Temporary files older than this are left-overs of a killed build even when no lock says so:
+# a live build keeps a named temporary file for milliseconds (O_TMPFILE) to seconds.
+_STALE_PART_AGE = 15 * 60
+
+
+def _build(plan: Plan, strict: bool) -> Report:
     report = Report()
+    state = None
+    if plan.project is not None and plan.settings.number is not None:
+        state = project_state(plan.project)
+        state.check()  # a damaged state file stops the build now, not after the outputs land
     issue = prepare(plan, report, strict)
     theme = Theme(plan.templates)
     rendered = []
     for path in plan.outputs:
         builder = builders.get_builder(builders.format_for(path))
         rendered.append((path, builder.build(issue, theme)))
-    # Outputs land only after every format rendered, each by an atomic rename.
-    for path, data in rendered:
-        write_atomic(path, data)
-        report.outputs.append(path)
-    # The state changes only once the outputs are in place, in one transaction.
-    if plan.project is not None and issue.number is not None:
-        project_state(plan.project).record(issue.number, issue.date.isoformat(), issue.identifier,
-                                           [article_key(a) for a in issue.articles],
-                                           [text_signature(a) for a in issue.articles])
+
+    def record() -> None:
+        # The state changes only once the outputs are in place, in one transaction.
+        if state is not None and issue.number is not None:
+            state.record(issue.number, issue.date.isoformat(), issue.identifier,
+                         [article_key(a) for a in issue.articles],
+                         [text_signature(a) for a in issue.articles])
+
+    # Under the project lock no other build can be writing these names: any temporary file
+    # beside them is a killed build's, and can go at once.
+    sweep_parts(plan.outputs, min_age=0 if plan.project is not None else _STALE_PART_AGE)
+    # Outputs land only after every format rendered and was written out, each by an atomic
+    # rename, and the state is recorded right after, with SIGINT/SIGTERM held meanwhile.
+    write_all(rendered, then=record)
+    report.outputs.extend(path for path, _ in rendered)
     return report
 
 

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from newsbook.errors import Busy, StateError
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds are not locked there
+    fcntl = None
+
 STATE_DIR = ".newsbook"
+LOCK_NAME = "build.lock"
 
 
 def cache_dir(project_root: Path | None) -> Path:
@@ -45,17 +54,51 @@ class State:
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=30)
-        connection.executescript(_SCHEMA)
-        columns = {row[1] for row in connection.execute("PRAGMA table_info(articles)")}
-        if "signature" not in columns:  # a state file from before signatures were kept
-            connection.execute("ALTER TABLE articles ADD COLUMN signature BLOB")
+        try:
+            connection.executescript(_SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(articles)")}
+            if "signature" not in columns:  # a state file from before signatures were kept
+                connection.execute("ALTER TABLE articles ADD COLUMN signature BLOB")
+        except BaseException:
+            connection.close()
+            raise
         return connection
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """A connection, with SQLite and file errors turned into one clear StateError."""
+        try:
+            with closing(self._connect()) as db:
+                yield db
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise Busy(f"{self.path}: the state file is in use by another program ({exc}); "
+                           "try again when it has finished") from None
+            raise StateError(f"{self.path}: cannot use the state file ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"{self.path}: the state file is damaged ({exc}). Move it away to "
+                             "start a new one (issue numbers and the record of articles already "
+                             "carried start over), or put back a backup") from None
+        except OSError as exc:
+            raise StateError(f"{self.path}: cannot use the state file "
+                             f"({exc.strerror or exc})") from None
+
+    def check(self) -> None:
+        """Raise StateError now if the state file is damaged, rather than after a build."""
+        if not self.path.exists():
+            return
+        with self._db() as db:
+            result = db.execute("PRAGMA quick_check").fetchone()
+        if result is None or result[0] != "ok":
+            raise StateError(f"{self.path}: the state file is damaged ({result and result[0]}). "
+                             "Move it away to start a new one (issue numbers and the record of "
+                             "articles already carried start over), or put back a backup")
 
     def issues(self) -> list[IssueRecord]:
         """Every recorded issue, by number."""
         if not self.path.exists():
             return []
-        with closing(self._connect()) as db:
+        with self._db() as db:
             rows = db.execute("SELECT number, date, identifier FROM issues ORDER BY number").fetchall()
             keys: dict[int, list[str]] = {}
             signatures: dict[int, list[tuple[int, ...]]] = {}
@@ -82,7 +125,7 @@ class State:
     def record(self, number: int, issue_date: str, identifier: str, keys: list[str],
                signatures: list[tuple[int, ...]] | None = None) -> None:
         """Remember a built issue, replacing an earlier build of the same number, atomically."""
-        with closing(self._connect()) as db, db:
+        with self._db() as db, db:
             db.execute("DELETE FROM articles WHERE issue = ?", (number,))
             db.execute("INSERT OR REPLACE INTO issues (number, date, identifier, built) "
                        "VALUES (?, ?, ?, ?)",
@@ -120,3 +163,45 @@ def _unpack(blob: bytes | None) -> tuple[int, ...]:
 def project_state(project_root: Path) -> State:
     """The state file of a project."""
     return State(project_root / STATE_DIR / "state.sqlite")
+
+
+@contextmanager
+def build_lock(project_root: Path) -> Iterator[Path]:
+    """Hold the project's build lock for the block; raise Busy if another build holds it.
+
+    The lock is flock(2) on .newsbook/build.lock: the kernel drops it when the process ends, by
+    any means, SIGKILL included, so a killed build never leaves a stale lock behind. The file
+    stays (removing it would let a third build lock a new file while the second holds the old).
+    """
+    path = project_root / STATE_DIR / LOCK_NAME
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StateError(f"{path}: cannot create the build lock "
+                         f"({exc.strerror or exc})") from None
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _lock_holder(fd)
+                raise Busy(f"{project_root}: another build of this project is running"
+                           f"{f' (process {holder})' if holder else ''}; try again when it has "
+                           f"finished (lock: {path})") from None
+            try:  # who holds the lock, for the message another build shows
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            except OSError:
+                pass
+        yield path
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _lock_holder(fd: int) -> str:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+    return text if text.isdigit() else ""

@@ -37,7 +37,8 @@ def make_fetcher(served: dict[str, tuple[bytes, str]], refused: list[str]):
             refused.append(url)
             raise ValueError(f"newsbook serves only the issue's own resources: {url}")
 
-    return IssueFetcher()
+    # Should anything reach WeasyPrint's own opener, it may open no scheme and follow no redirect.
+    return IssueFetcher(allowed_protocols=(), allow_redirects=False)
 
 
 def build(issue: Issue, theme: Theme) -> bytes:

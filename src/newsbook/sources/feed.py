@@ -30,6 +30,7 @@ _DOCTYPE_TOKEN = re.compile(rb"""<!--|"[^"]*"|'[^']*'|[\[\]>]""")
 # character reference. That rules out both external entities (XXE) and nested expansion.
 _SAFE_ENTITY_VALUE = re.compile(rb'^(?:&#(?:\d{1,7}|x[0-9A-Fa-f]{1,6});|[^&%<"]{0,100})$')
 _MAX_ENTITIES = 64
+_CHAR_REF = re.compile(rb"&#([xX][0-9A-Fa-f]+|[0-9]+);")
 _LATIN = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252",
           "cp1252", "iso-8859-15"}
 _UTF16_32 = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
@@ -181,6 +182,7 @@ def _parse_xml_feed(data: bytes, url: str, content_type: str | None) -> Feed:
     if dropped:
         warnings.append(f"{dropped} entity declaration(s) ignored (external or nested)")
     data, note = _fix_latin_declaration(data)
+    data = _CHAR_REF.sub(_valid_char_ref, data)
     headers = {"content-location": url, "content-type": "application/xml"}
     media = _media_type(content_type)
     if media in FEED_TYPES | _XML_TYPES and not note:
@@ -188,8 +190,15 @@ def _parse_xml_feed(data: bytes, url: str, content_type: str | None) -> Feed:
     if note:
         warnings.append(note)
     # Bytes go in a stream: feedparser.parse(bytes) would try them as a file name first.
-    result = feedparser.parse(io.BytesIO(data), response_headers=headers,
-                              resolve_relative_uris=True, sanitize_html=True)
+    try:
+        result = feedparser.parse(io.BytesIO(data), response_headers=headers,
+                                  resolve_relative_uris=True, sanitize_html=True)
+    except RecursionError:
+        raise SourceError(f"{url}: not a feed (elements nested too deeply)") from None
+    except Exception as exc:  # noqa: BLE001  feedparser reports damage as "bozo", never raises:
+        # anything it raises is its own bug on hostile input, and the feed is unreadable.
+        raise SourceError(f"{url}: not a feed (the feed parser failed: "
+                          f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
     problem = _bozo_warning(result)
     channel = result.get("feed", {})
     if not result.entries and (not result.get("version") or problem and not
@@ -201,11 +210,33 @@ def _parse_xml_feed(data: bytes, url: str, content_type: str | None) -> Feed:
     if not result.entries:
         warnings.append("feed has no entries")
     feed_authors = _authors(channel) if result.get("version", "").startswith("atom") else []
-    entries = [_xml_entry(e, url, feed_authors) for e in result.entries]
+    import warnings as python_warnings
+
+    with python_warnings.catch_warnings():
+        # feedparser warns on every entry that lacks <published> (its updated->published
+        # fallback); _xml_entry reads both fields itself.
+        python_warnings.simplefilter("ignore", DeprecationWarning)
+        entries = [_xml_entry(e, url, feed_authors) for e in result.entries]
     return Feed(title=_plain(channel.get("title"), channel.get("title_detail")),
                 link=_absolute(channel.get("link"), url),
                 language=clean_string(channel.get("language")), entries=entries,
                 warnings=warnings)
+
+
+def _valid_char_ref(match: re.Match[bytes]) -> bytes:
+    """A character reference as it is, or U+FFFD's when it names no XML character.
+
+    feedparser's lenient parser turns references to surrogates, NUL or code points past
+    U+10FFFF into exceptions instead of parse errors.
+    """
+    digits = match.group(1)
+    try:
+        code = int(digits[1:], 16) if digits[:1] in (b"x", b"X") else int(digits)
+    except ValueError:
+        return b"&#xFFFD;"
+    valid = (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+             or 0x10000 <= code <= 0x10FFFF)
+    return match.group() if valid else b"&#xFFFD;"
 
 
 def _fix_latin_declaration(data: bytes) -> tuple[bytes, str | None]:
@@ -264,15 +295,26 @@ def _entry_date(entry: Any) -> datetime | None:
     """Published (else updated) time: aware UTC when the feed gives a zone, naive otherwise."""
     for key in ("published", "updated", "created"):
         raw, parsed = entry.get(key) or "", entry.get(f"{key}_parsed")
-        if parsed and _ZONE_NAME.search(raw):
+        if parsed and _ZONE_NAME.search(raw) and (moment := _from_struct(parsed)):
             # feedparser knows zone names (EST, GMT) that dateutil only warns about; it gives UTC.
-            return datetime(*parsed[:6], tzinfo=timezone.utc)
+            return moment
         moment = parse_date(raw) if raw else None
         if moment is not None:
-            return to_utc(moment) if moment.tzinfo else moment
-        if parsed:  # a format only feedparser reads
-            return datetime(*parsed[:6], tzinfo=timezone.utc)
+            try:
+                return to_utc(moment) if moment.tzinfo else moment
+            except (ValueError, OverflowError):  # year 1 in a zone east of UTC
+                pass
+        if parsed and (moment := _from_struct(parsed)):  # a format only feedparser reads
+            return moment
     return None
+
+
+def _from_struct(parsed: Any) -> datetime | None:
+    """An aware UTC datetime from feedparser's time tuple; None when it is no real date."""
+    try:
+        return datetime(*parsed[:6], tzinfo=timezone.utc)
+    except (ValueError, OverflowError, TypeError):  # year -1, month 0: feedparser passes those
+        return None
 
 
 def _xml_image(entry: Any, base: str) -> str | None:
@@ -292,8 +334,11 @@ def _absolute(link: Any, base: str) -> str | None:
     link = clean_string(link)
     if not link:
         return None
-    full = urljoin(base, link)
-    return full if urlsplit(full).scheme in ("http", "https") else None
+    try:
+        full = urljoin(base, link)
+        return full if urlsplit(full).scheme in ("http", "https") else None
+    except ValueError:  # "http://[::1": an unclosed IPv6 host
+        return None
 
 
 def _as_html(value: str | None, media_type: str | None) -> str | None:
@@ -387,6 +432,8 @@ def _parse_json_feed(data: bytes, url: str) -> Feed:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise SourceError(f"{url}: not a feed (invalid JSON: {exc})") from None
+    except RecursionError:
+        raise SourceError(f"{url}: not a feed (JSON nested too deeply)") from None
     version = doc.get("version") if isinstance(doc, dict) else None
     if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
         raise SourceError(f"{url}: not a feed (JSON without a JSON Feed version)")
@@ -412,7 +459,9 @@ def _str(value: Any) -> str | None:
 
 def _json_names(item: dict) -> list[str]:
     """Author names from JSON Feed 1.1 `authors` or 1.0 `author`."""
-    authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+    authors = item.get("authors") or item.get("author") or []
+    if not isinstance(authors, list):
+        authors = [authors]  # 1.0's single author object (or junk, filtered below)
     return [a["name"] for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -24,7 +25,20 @@ def extract_body(page, url: str | None = None) -> str | None:
     tree = page if not isinstance(page, str) else trafilatura.load_html(page)
     if tree is None:
         return None
-    return _body_from_xml(_extract_xml(tree, url, with_metadata=False), figure_captions(tree, url))
+    try:
+        doc = _extract_xml(tree, url, with_metadata=False)
+    except ExtractionFailed:
+        return None
+    return _body_from_xml(doc, figure_captions(tree, url))
+
+
+class ExtractionFailed(Exception):
+    """trafilatura (or the XML it gave) failed on a hostile page; the message says how."""
+
+
+# An attribute name XML accepts (the HTML parser also keeps "0", "a<b", '"x"' as names,
+# which trafilatura then serializes into XML it cannot parse back).
+_XML_NAME = re.compile(r"[^\W\d][\w.-]*")
 
 
 def _extract_xml(tree, url: str | None, with_metadata: bool):
@@ -32,13 +46,22 @@ def _extract_xml(tree, url: str | None, with_metadata: bool):
     import trafilatura
     from lxml import etree
 
+    for element in tree.iter():
+        if isinstance(element.tag, str):
+            for name in [n for n in element.attrib if not _XML_NAME.fullmatch(n)]:
+                del element.attrib[name]
     # trafilatura copies a tree it is given, so ours stays intact for the metadata signals.
-    result = trafilatura.extract(
-        tree, url=url, output_format="xml", include_formatting=True, include_links=True,
-        include_images=True, include_tables=True, include_comments=False,
-        with_metadata=with_metadata,
-    )
-    return etree.fromstring(result.encode("utf-8")) if result else None
+    try:
+        result = trafilatura.extract(
+            tree, url=url, output_format="xml", include_formatting=True, include_links=True,
+            include_images=True, include_tables=True, include_comments=False,
+            with_metadata=with_metadata,
+        )
+        return etree.fromstring(result.encode("utf-8")) if result else None
+    except RecursionError:
+        raise ExtractionFailed("elements nested too deeply") from None
+    except Exception as exc:  # noqa: BLE001  a heuristic extractor's bug on a hostile page
+        raise ExtractionFailed(f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}") from None
 
 
 def _body_from_xml(doc, captions: dict[str, str]) -> str | None:
@@ -104,7 +127,8 @@ def figure_captions(tree, base: str | None = None) -> dict[str, str]:
             if text:
                 captions[img.get("src")] = text
                 if base:  # trafilatura makes image sources absolute when it knows the page URL
-                    captions[urljoin(base, img.get("src"))] = text
+                    with contextlib.suppress(ValueError):  # "http://[": no URL at all
+                        captions[urljoin(base, img.get("src"))] = text
     return captions
 
 
@@ -158,9 +182,48 @@ def guess_date(tree, url: str | None = None):
         # No extensive search: its free-text guesses load dateparser (seconds per run)
         # and are often wrong (a copyright year, today's date).
         found = find_date(tree, url=url, original_date=True, extensive_search=False)
-    except (ValueError, TypeError, OverflowError):  # a heuristic fallback: failure is no date
+    except Exception:  # noqa: BLE001  a heuristic fallback: any failure is no date
+        # (htmldate raises ValueError, OverflowError, even AssertionError from lxml's
+        # drop_tree on pages whose root is not <html>)
         return None
     return parse_date(found) if found else None
+
+
+# Limits that keep hostile pages from taking quadratic time in trafilatura (and in our own
+# ancestor walks): no real page nests elements this deep, and textless table cells cost
+# trafilatura a walk of their whole row each ("padding cell" check), which is quadratic in
+# rows of thousands of empty cells or in cells nested in cells.
+MAX_DEPTH = 256
+_CELL_WORK = 2_000_000
+
+
+def tame(tree) -> None:
+    """Flatten elements nested deeper than MAX_DEPTH and, when they would cost trafilatura
+    too much, drop textless table cells; text is kept either way. Changes the tree in place."""
+    depth: dict = {}
+    too_deep = []
+    for el in tree.iter():
+        parent = el.getparent()
+        depth[el] = depth.get(parent, 0) + 1 if el is not tree else 0
+        if depth[el] > MAX_DEPTH and isinstance(el.tag, str):
+            too_deep.append(el)
+    for el in reversed(too_deep):  # innermost first: each moves its content up one level
+        el.drop_tag()
+    elements = list(tree.iter())
+    size = dict.fromkeys(elements, 1)
+    has_text: dict = {}
+    for el in reversed(elements):  # children before parents
+        has_text[el] = bool((el.text or "").strip()) if isinstance(el.tag, str) else False
+        has_text[el] = has_text[el] or any(has_text[c] or (c.tail or "").strip() for c in el)
+        parent = el.getparent()
+        if parent in size:  # (the tree given may be a subtree: its parent is not counted)
+            size[parent] += size[el]
+    empty_cells = [el for el in elements if el.tag in ("td", "th") and not has_text[el]]
+    work = sum(size.get(el.getparent(), 0) for el in empty_cells)
+    if work > _CELL_WORK:
+        for el in empty_cells:
+            if el.getparent() is not None:
+                el.drop_tree()  # its tail stays
 
 
 def read(path: Path, text: str, url: str | None = None) -> Article:
@@ -170,11 +233,15 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
     tree = trafilatura.load_html(text)
     if tree is None:
         raise SourceError(f"{path}: not an HTML page")
+    tame(tree)
     signals = pagemeta.collect(tree)
     captions = figure_captions(tree, url)
     # trafilatura's own metadata pass costs a third of its time and reads the same signals
     # we already have: skip it, and ask htmldate only when the page states no date.
-    doc = _extract_xml(tree, url, with_metadata=False)
+    try:
+        doc = _extract_xml(tree, url, with_metadata=False)
+    except ExtractionFailed as exc:
+        raise SourceError(f"{path}: no article text could be extracted ({exc})") from None
     meta = pagemeta.reconcile(signals, url)
     if meta.published is None:
         meta.published = guess_date(tree, url)

@@ -8,7 +8,7 @@ from typing import Any
 
 from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
-from newsbook.sources.meta import clean_string, parse_date, split_authors, title_from_path
+from newsbook.sources.meta import clean_string, http_url, parse_date, split_authors, title_from_path
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FIRST_H1 = re.compile(r"\A\s*<h1[^>]*>(.*?)</h1>\n?", re.S)
@@ -27,6 +27,12 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""
         raise SourceError(f"{name}: invalid front matter{where}") from None
+    except RecursionError:
+        raise SourceError(f"{name}: invalid front matter (nested too deeply)") from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        # PyYAML builds dates and numbers after parsing: "date: 2024-02-30", "!!int 0x" or
+        # "!!timestamp x" fail there, with plain Python errors.
+        raise SourceError(f"{name}: invalid front matter ({' '.join(str(exc).split())[:120]})") from None
     if not isinstance(meta, dict):
         raise SourceError(f"{name}: front matter must be a mapping of keys to values")
     return meta, text[match.end():]
@@ -62,9 +68,13 @@ def read(path: Path, text: str) -> Article:
     tags = meta.get("tags") or []
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.split(",")]
+    elif not isinstance(tags, list):
+        tags = [tags]  # "tags: 7", "tags: 2024-05-02"
+    tags = [clean_string(t) for t in tags]
     published = parse_date(meta.get("date"))
     if meta.get("date") is not None and published is None:
-        raise SourceError(f"{path}: front matter 'date' is not a date: {meta['date']!r}")
+        shown = clean_string(meta["date"]) or type(meta["date"]).__name__
+        raise SourceError(f"{path}: front matter 'date' is not a date: {shown[:80]!r}")
     return Article(
         id=article_id(str(path), text),
         title=title or title_from_path(path),
@@ -72,10 +82,10 @@ def read(path: Path, text: str) -> Article:
         source=str(path),
         authors=split_authors(meta.get("authors", meta.get("author"))),
         published=published,
-        url=clean_string(meta.get("url")),
+        url=http_url(meta.get("url")),
         site=clean_string(meta.get("site")),
         language=clean_string(meta.get("lang", meta.get("language"))),
         summary=clean_string(meta.get("summary", meta.get("description"))),
         section=clean_string(meta.get("section")),
-        tags=[str(t) for t in tags if str(t).strip()],
+        tags=[t for t in tags if t],
     )

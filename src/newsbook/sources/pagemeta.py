@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from newsbook.sources.meta import clean_string, parse_date
+from newsbook.sources.meta import clean_string, http_url, parse_date
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
@@ -156,28 +156,36 @@ def _in_foreign_container(el) -> bool:
     return False
 
 
+_MAX_JSON_LD = 1_000_000  # characters
+
+
 def _add_json_ld(sig: Signals, raw: str) -> None:
     """Parse one JSON-LD script and keep its article objects and site names."""
     raw = raw.strip()
     raw = re.sub(r"^(?:<!\[CDATA\[|<!--|//\s*<!\[CDATA\[)|(?:\]\]>|-->|//\s*\]\]>)$", "", raw).strip()
+    if len(raw) > _MAX_JSON_LD:
+        return  # no publisher writes megabytes of metadata: not worth parsing
     try:
         data = json.loads(raw, strict=False)
+    except RecursionError:  # "[[[[...": nested deeper than Python's parser goes
+        return
     except ValueError:
         # Hand-written JSON-LD often has trailing commas: tolerate those, nothing more.
         try:
             data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             return
-    stack = [data]
+    stack = [data]  # in reverse page order: the next item is the last one
     while stack:
-        item = stack.pop(0)
+        item = stack.pop()
         if isinstance(item, list):
-            stack[:0] = item
+            stack.extend(reversed(item))
             continue
         if not isinstance(item, dict):
             continue
         if "@graph" in item:
-            stack[:0] = item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]]
+            graph = item["@graph"]
+            stack.extend(reversed(graph) if isinstance(graph, list) else [graph])
         types = {t.lower() for t in _as_list(item.get("@type")) if isinstance(t, str)}
         if types & ARTICLE_TYPES:
             sig.json_ld.append(item)
@@ -212,7 +220,10 @@ def site_names(sig: Signals, url: str | None) -> list[str]:
         names.append(_name_of(obj.get("publisher")))
     names += sig.json_ld_site
     names.append(sig.first("twitter:site", "twitter:site:id"))
-    host = urlsplit(url or sig.canonical or sig.first("og:url") or "").hostname or ""
+    try:
+        host = urlsplit(url or sig.canonical or sig.first("og:url") or "").hostname or ""
+    except ValueError:  # "http://[::1": an unclosed IPv6 host
+        host = ""
     labels = [p for p in host.split(".") if p not in ("www", "m", "amp")]
     if labels:
         names.append(".".join(labels))
@@ -402,8 +413,8 @@ def reconcile(sig: Signals, url: str | None = None, fallback: dict | None = None
     page_url = (sig.canonical or sig.first("og:url")
                 or next((o.get("url") for o in sig.json_ld if isinstance(o.get("url"), str)), None)
                 or fallback.get("url") or url)
-    if page_url and not page_url.startswith(("http://", "https://")):
-        page_url = url or fallback.get("url") or None
+    if page_url and not http_url(page_url):
+        page_url = http_url(url) or http_url(fallback.get("url"))
     sites = site_names(sig, url or page_url)
     site = (sig.first("og:site_name")
             or next((n for n in (_name_of(o.get("publisher")) for o in sig.json_ld) if n), None)
