@@ -181,3 +181,16 @@ def test_version_and_help():
 def test_readme_starts_with_the_two_commands():
     head = (REPO / "README.md").read_text().split("\n\n", 3)
     assert "make demo" in "\n".join(head[:3]) and "make test" in "\n".join(head[:3])
+
+
+def test_a_closed_pipe_is_not_an_error(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "a.md").write_text("# A\n\n" + "Text. " * 50 + "\n")
+    reader = subprocess.Popen([sys.executable, "-m", "newsbook", "extract", *["a.md"] * 200],
+                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.read(100)
+    reader.stdout.close()  # like `| head -c 100`
+    stderr = reader.stderr.read().decode()
+    assert reader.wait(timeout=60) == 0 and "Traceback" not in stderr and stderr == ""

@@ -38,6 +38,13 @@ class _Command(click.Command):
             raise  # click's own ways out: exit codes and usage errors
         except NewsbookError as exc:
             _fail(ctx, debug, f"newsbook: error: {exc}", exc.exit_code)
+        except BrokenPipeError:
+            # The reader of our output went away (`newsbook list | head`): not an error of ours.
+            # Point stdout at /dev/null so that Python's exit flush does not fail again.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except Terminated:
             _fail(ctx, debug, "newsbook: terminated", EXIT_SIGTERM)
         except KeyboardInterrupt:

@@ -27,6 +27,11 @@ from newsbook.sources.fetch import Fetcher, FetchSettings
 from newsbook.state import build_lock, http_cache, project_state
 
 
+# An issue is something a person reads: past this, a source list is surely a mistake, and
+# the PDF would take an hour. Archives of more are built as many issues (newsbook archive).
+MAX_ISSUE_ARTICLES = 2000
+
+
 @dataclass
 class Plan:
     """Everything a build needs, resolved from a project's config or from CLI arguments."""
@@ -40,7 +45,7 @@ class Plan:
     project: Path | None = None  # where the state and caches live (None: the user's cache)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     image_size: int = 1600
-    rules: Rules = field(default_factory=Rules)
+    rules: Rules = field(default_factory=lambda: Rules(max_articles=MAX_ISSUE_ARTICLES))
     window: tuple[str | None, str | None] = (None, None)  # since, until as the user wrote them
     include_seen: bool = False  # do not leave out what earlier issues carried
 
@@ -104,7 +109,8 @@ def plan_project(config: Config, formats: list[str] | None = None,
         section_rules=[SectionRule(s.title, s.tags, s.max_articles) for s in config.section_rules],
     )
     rules = Rules(undated=config.undated, include_tags=config.include_tags,
-                  exclude_tags=config.exclude_tags, max_articles=config.max_articles)
+                  exclude_tags=config.exclude_tags,
+                  max_articles=min(config.max_articles or MAX_ISSUE_ARTICLES, MAX_ISSUE_ARTICLES))
     if not outputs:
         folder = output_dir if output_dir is not None else config.root / config.output_dir
         outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or config.formats]
