@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image as PILImage
 
-from newsbook.clean import clean_article, local_resolver, normalize_image, plain_text
+from newsbook.clean import clean_article, plain_text
+from newsbook.images import local_resolver, normalize_image
 from newsbook.model import Article
 
 
@@ -205,7 +206,7 @@ def test_image_urls_only_what_the_sanitizer_keeps():
 def test_decompression_bomb_refused_quickly(tmp_path):
     import time
 
-    from newsbook.clean import ImageRefused
+    from newsbook.images import ImageRefused
 
     started = time.perf_counter()
     for width, height in ((10_000, 10_000), (100_000, 100_000)):  # past ours / past Pillow's

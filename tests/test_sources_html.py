@@ -58,7 +58,8 @@ are complete.</p>
 def test_structure_survives_extraction_and_cleaning(tmp_path):
     from PIL import Image
 
-    from newsbook.clean import clean_article, local_resolver
+    from newsbook.clean import clean_article
+    from newsbook.images import local_resolver
 
     (tmp_path / "img").mkdir()
     Image.new("RGB", (50, 40), "blue").save(tmp_path / "img" / "p.png")

@@ -1,15 +1,13 @@
-"""Sanitize article bodies into well-formed XHTML fragments and collect their images."""
+"""Sanitize article bodies into well-formed XHTML fragments and embed their images."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 import re
-from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from newsbook.images import (MAX_IMAGE_SIDE, ImageRefused, Resolver, absolute_image_url,
+                             normalize_image)
 from newsbook.model import Article, Image
 
 # HTML5 elements that are valid in EPUB 3 content documents and make sense in an article.
@@ -44,8 +42,6 @@ _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url")
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,6}")
 
-MAX_IMAGE_SIDE = 1600
-MAX_IMAGE_PIXELS = 50_000_000
 # Limits on what one article may ask of the build. Past them the article is kept and the
 # excess goes, with a warning: a hostile or broken page must not sink the whole issue.
 MAX_IMAGES_PER_ARTICLE = 100
@@ -60,36 +56,6 @@ MAX_NAME_LENGTH = 200
 MAX_SUMMARY_LENGTH = 2000
 MAX_URL_LENGTH = 2000
 MAX_LIST_ITEMS = 50  # authors, tags
-
-Resolver = Callable[[str, Article], bytes]
-
-
-class ImageRefused(Exception):
-    """An image reference that must not or cannot be embedded."""
-
-
-def local_resolver(roots: list[Path]) -> Resolver:
-    """Resolve relative image paths against the article's own folder, inside the given roots."""
-    allowed = [root.resolve() for root in roots]
-
-    def resolve(src: str, article: Article) -> bytes:
-        try:
-            parts = urlsplit(src)
-        except ValueError:
-            raise ImageRefused(f"not a usable image reference: {src[:80]}") from None
-        if parts.scheme or parts.netloc:
-            raise ImageRefused(f"remote image not fetched: {src}")
-        base = Path(article.source).resolve().parent
-        target = (base / unquote(parts.path)).resolve()
-        if not any(target.is_relative_to(root) for root in allowed):
-            raise ImageRefused(f"image outside the project: {src}")
-        try:
-            return target.read_bytes()
-        except OSError as exc:
-            raise ImageRefused(f"cannot read image {src}: {exc.strerror}") from None
-
-    return resolve
-
 
 def image_urls(article: Article) -> list[str]:
     """The http(s) images an article shows, as absolute URLs, for fetching before cleaning."""
@@ -106,88 +72,6 @@ def image_urls(article: Article) -> list[str]:
         if url:
             urls.append(url)
     return list(dict.fromkeys(urls))
-
-
-def absolute_image_url(src: str, article: Article) -> str | None:
-    """An image reference made absolute against the article's page; None when it is local."""
-    from urllib.parse import urljoin
-
-    src = src.strip()
-    # Relative references resolve against the page as fetched, not its canonical URL.
-    base = article.source if article.source.startswith(("http://", "https://")) else None
-    try:
-        url = urljoin(base, src) if base else src
-    except ValueError:  # "//[x": no URL at all
-        return None
-    return url if url.startswith(("http://", "https://")) else None
-
-
-def web_resolver(fetched: dict[str, bytes | Exception], local: Resolver | None) -> Resolver:
-    """Images fetched beforehand (by URL), local files through `local` for local articles."""
-
-    def resolve(src: str, article: Article) -> bytes:
-        url = absolute_image_url(src, article)
-        if url is None:
-            if local is None or article.source.startswith(("http://", "https://")):
-                raise ImageRefused(f"image not embedded: {src}")
-            return local(src, article)
-        result = fetched.get(url)
-        if result is None:
-            raise ImageRefused(f"remote image not fetched: {url}")
-        if isinstance(result, Exception):
-            raise ImageRefused(f"image {result}")
-        return result
-
-    return resolve
-
-
-def normalize_image(data: bytes, alt: str = "", max_side: int = MAX_IMAGE_SIDE) -> Image:
-    """An Image that e-readers show: JPEG or PNG, at most max_side pixels, named by content hash."""
-    import warnings
-
-    from PIL import Image as PILImage
-    from PIL import UnidentifiedImageError
-
-    try:
-        # Pillow warns (on stderr) past its own bomb threshold and raises past twice that; our
-        # lower limit is checked from the header, before any pixel is decoded.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
-            img = PILImage.open(io.BytesIO(data))
-        with img:
-            if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise ImageRefused(_too_many_pixels(img.width, img.height))
-            keep = (img.format in ("JPEG", "PNG") and max(img.size) <= max_side
-                    and img.mode in ("RGB", "RGBA", "L", "LA", "P", "1"))
-            if keep:
-                fmt = img.format
-                out = data
-            else:
-                img.seek(0)  # animated images: the first frame
-                frame = img.convert("RGBA")
-                frame.thumbnail((max_side, max_side), PILImage.LANCZOS)
-                has_alpha = frame.getextrema()[3][0] < 255
-                buffer = io.BytesIO()
-                if has_alpha:
-                    fmt = "PNG"
-                    frame.save(buffer, "PNG", optimize=True)
-                else:
-                    fmt = "JPEG"
-                    frame.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True)
-                out = buffer.getvalue()
-    except PILImage.DecompressionBombError:
-        raise ImageRefused(_too_many_pixels(None, None)) from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise ImageRefused(f"not a readable image ({exc.__class__.__name__})") from None
-    ext, media_type = ("jpg", "image/jpeg") if fmt == "JPEG" else ("png", "image/png")
-    key = f"images/{hashlib.sha256(out).hexdigest()[:16]}.{ext}"
-    return Image(key=key, media_type=media_type, data=out, alt=alt)
-
-
-def _too_many_pixels(width: int | None, height: int | None) -> str:
-    size = f"{width}×{height} pixels, " if width is not None else ""
-    return (f"image refused: too large ({size}limit {MAX_IMAGE_PIXELS:,} pixels; "
-            "a decompression bomb?)")
 
 
 def sanitize(fragment: str) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from newsbook import sources
-from newsbook.clean import clean_article, local_resolver, plain_text, web_resolver
+from newsbook.clean import clean_article, plain_text
+from newsbook.images import local_resolver, web_resolver
 from newsbook.errors import NewsbookError, SourceError
 from newsbook.model import Article
 

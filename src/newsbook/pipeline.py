@@ -8,24 +8,18 @@ from pathlib import Path
 
 from newsbook import builders, sources
 from newsbook.assemble import IssueSettings, SectionRule, assemble, slugify
-from newsbook.clean import (
-    ImageRefused,
-    clean_article,
-    local_resolver,
-    normalize_image,
-    web_resolver,
-)
+from newsbook.clean import clean_article
 from newsbook.clock import build_date
 from newsbook.collect import Failure, SourceSpec, collect, is_url
 from newsbook.config import Config, resolve_window
 from newsbook.errors import BuildError, ConfigError, NewsbookError, NothingBuilt
+from newsbook.images import ImageRefused, local_resolver, normalize_image, web_resolver
 from newsbook.model import Issue
 from newsbook.output import sweep_parts, write_all
 from newsbook.render import Theme, labels_for, long_date
 from newsbook.select import Decision, Rules, article_key, select, text_signature
 from newsbook.sources.fetch import Fetcher, FetchSettings
 from newsbook.state import build_lock, http_cache, project_state
-
 
 # An issue is something a person reads: past this, a source list is surely a mistake, and
 # the PDF would take an hour. Archives of more are built as many issues (newsbook archive).
