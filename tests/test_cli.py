@@ -194,3 +194,18 @@ def test_a_closed_pipe_is_not_an_error(tmp_path):
     reader.stdout.close()  # like `| head -c 100`
     stderr = reader.stderr.read().decode()
     assert reader.wait(timeout=60) == 0 and "Traceback" not in stderr and stderr == ""
+
+
+def test_help_and_cli_import_nothing_heavy():
+    import subprocess
+    import sys
+
+    heavy = ("weasyprint", "trafilatura", "requests", "ebooklib", "lxml", "PIL", "babel",
+             "feedparser", "nh3", "markdown_it", "jinja2", "ftfy", "dateparser")
+    code = ("import sys, runpy; sys.argv = ['newsbook', '--help']\n"
+            "try:\n    runpy.run_module('newsbook', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            f"print([m for m in {heavy!r} if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
