@@ -133,7 +133,8 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
         click.echo(json.dumps(pipeline.report_dict(report), indent=2, ensure_ascii=False))
     elif not quiet:
         click.echo(f"{report.articles} article{'s' * (report.articles != 1)} in "
-                   f"{report.sections} section{'s' * (report.sections != 1)}", err=True)
+                   f"{report.sections} section{'s' * (report.sections != 1)}"
+                   + (": up to date, nothing rebuilt" if report.up_to_date else ""), err=True)
         for path in report.outputs:
             click.echo(str(path))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
-from newsbook import builders, sources
+from newsbook import __version__, builders, sources
 from newsbook.assemble import IssueSettings, SectionRule, assemble, slugify
 from newsbook.clean import clean_article
 from newsbook.clock import build_date
@@ -19,7 +21,13 @@ from newsbook.output import sweep_parts, write_all
 from newsbook.render import Theme, labels_for, long_date
 from newsbook.select import Decision, Rules, article_key, select, text_signature
 from newsbook.sources.fetch import Fetcher, FetchSettings
-from newsbook.state import build_lock, http_cache, project_state
+from newsbook.state import (
+    build_lock,
+    http_cache,
+    project_state,
+    read_stamps,
+    write_stamps,
+)
 
 # An issue is something a person reads: past this, a source list is surely a mistake, and
 # the PDF would take an hour. Archives of more are built as many issues (newsbook archive).
@@ -55,6 +63,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     left_out: list[Decision] = field(default_factory=list)
     issue: Issue | None = None
+    up_to_date: bool = False  # nothing changed since the last build: outputs kept as they are
 
 
 def output_name(settings: IssueSettings) -> str:
@@ -236,6 +245,13 @@ def _build(plan: Plan, strict: bool) -> Report:
         state.check()  # a damaged state file stops the build now, not after the outputs land
     issue = prepare(plan, report, strict)
     theme = Theme(plan.templates)
+    prints = {path: fingerprint(issue, theme, builders.format_for(path)) for path in plan.outputs}
+    stamps = read_stamps(plan.project) if plan.project is not None else {}
+    if plan.project is not None and all(_unchanged(path, prints[path], stamps)
+                                        for path in plan.outputs):
+        report.up_to_date = True
+        report.outputs.extend(plan.outputs)
+        return report
     rendered = []
     for path in plan.outputs:
         builder = builders.get_builder(builders.format_for(path))
@@ -247,6 +263,11 @@ def _build(plan: Plan, strict: bool) -> Report:
             state.record(issue.number, issue.date.isoformat(), issue.identifier,
                          [article_key(a) for a in issue.articles],
                          [text_signature(a) for a in issue.articles])
+        if plan.project is not None:
+            for path, data in rendered:
+                stamps[str(path)] = {"fingerprint": prints[path],
+                                     "sha256": hashlib.sha256(data).hexdigest()}
+            write_stamps(plan.project, stamps)
 
     # Under the project lock no other build can be writing these names: any temporary file
     # beside them is a killed build's, and can go at once.
@@ -256,6 +277,39 @@ def _build(plan: Plan, strict: bool) -> Report:
     write_all(rendered, then=record)
     report.outputs.extend(path for path, _ in rendered)
     return report
+
+
+def fingerprint(issue: Issue, theme: Theme, fmt: str) -> str:
+    """Everything an output depends on: code version, theme files, the issue and its articles."""
+    digest = hashlib.sha256()
+
+    def add(*values) -> None:
+        for value in values:
+            digest.update(value if isinstance(value, bytes) else str(value).encode("utf-8"))
+            digest.update(b"\0")
+
+    add(__version__, fmt, os.environ.get("SOURCE_DATE_EPOCH", ""))
+    for folder in theme.folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            add(path.relative_to(folder).as_posix(), path.read_bytes())
+    meta = {k: v for k, v in vars(issue).items() if k not in ("sections", "cover")}
+    add(repr(sorted(meta.items(), key=lambda kv: kv[0])))
+    for section in issue.sections:
+        add(section.id, section.title)
+        for a in section.articles:
+            add(a.id, a.title, a.body, a.authors, a.published, a.url, a.site, a.language,
+                a.summary, a.section, a.tags, [image.key for image in a.images])
+    if issue.cover is not None:
+        add(hashlib.sha256(issue.cover.data).hexdigest())
+    return digest.hexdigest()
+
+
+def _unchanged(path: Path, print_: str, stamps: dict) -> bool:
+    """The file is there, untouched since we wrote it, and would be written the same."""
+    stamp = stamps.get(str(path))
+    if not stamp or stamp.get("fingerprint") != print_ or not path.is_file():
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() == stamp.get("sha256")
 
 
 def preview(plan: Plan) -> Report:
@@ -290,6 +344,7 @@ def report_dict(report: Report) -> dict:
         "files": files,
         "articles": report.articles,
         "sections": report.sections,
+        "up_to_date": report.up_to_date,
         "included": [entry(a) for a in issue.articles] if issue else [],
         "left_out": [{**entry(d.article), "reason": d.reason} for d in report.left_out],
         "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],

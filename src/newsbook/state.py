@@ -160,6 +160,31 @@ def _unpack(blob: bytes | None) -> tuple[int, ...]:
     return tuple(int.from_bytes(blob[i:i + 8], "big") for i in range(0, len(blob), 8))
 
 
+def read_stamps(project_root: Path) -> dict[str, dict[str, str]]:
+    """What the last build wrote: output path -> {"fingerprint", "sha256"}."""
+    import json
+
+    try:
+        data = json.loads((project_root / STATE_DIR / "outputs.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # missing or damaged: the outputs are simply rebuilt
+    return data if isinstance(data, dict) else {}
+
+
+def write_stamps(project_root: Path, stamps: dict[str, dict[str, str]]) -> None:
+    """Remember what this build wrote (atomically: a torn file would only cost a rebuild)."""
+    import json
+    import os
+    import tempfile
+
+    folder = project_root / STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".outputs.", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(stamps, handle, indent=1, sort_keys=True)
+    os.replace(temp, folder / "outputs.json")
+
+
 def project_state(project_root: Path) -> State:
     """The state file of a project."""
     return State(project_root / STATE_DIR / "state.sqlite")
