@@ -9,20 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from newsbook.clock import build_date
-from newsbook.model import Article, Image, Issue, Palette, Section
+from newsbook.model import Article, Image, Issue, Palette, Section, SectionRule
 
 DEFAULT_SECTION = "Articles"
 # A fixed namespace so that the same issue always gets the same urn:uuid identifier.
 _NAMESPACE = uuid.UUID("6f1c4a52-8a57-5b6e-9d0b-2d3b4e8c9a10")
-
-
-@dataclass
-class SectionRule:
-    """A configured section: articles with any of its tags go in it, at most max_articles."""
-
-    title: str
-    tags: list[str] = field(default_factory=list)
-    max_articles: int | None = None
 
 
 @dataclass

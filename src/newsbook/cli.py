@@ -63,6 +63,21 @@ def _fail(ctx: click.Context, debug: bool, message: str, code: int):
     ctx.exit(code)
 
 
+def _selection_options(command):
+    """The options that choose what goes into an issue, shared by build and list."""
+    for option in reversed([
+        click.option("--offline", is_flag=True,
+                     help="Use only what earlier builds fetched (the cache)."),
+        click.option("--since",
+                     help='Leave out articles older than this: a date or a span ("7 days").'),
+        click.option("--until", help="Leave out articles from this date on (a date or a span)."),
+        click.option("--include-seen", is_flag=True,
+                     help="Keep articles that earlier issues of the project already carried."),
+    ]):
+        command = option(command)
+    return command
+
+
 class _Group(click.Group):
     command_class = _Command
 
@@ -98,11 +113,7 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Folder for the outputs, with their default names (overrides the config).")
 @click.option("--title", help="Issue title (overrides the config).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any source cannot be read.")
-@click.option("--offline", is_flag=True, help="Use only what earlier builds fetched (the cache).")
-@click.option("--since", help='Leave out articles older than this: a date or a span ("7 days").')
-@click.option("--until", help="Leave out articles from this date on (a date or a span).")
-@click.option("--include-seen", is_flag=True,
-              help="Keep articles that earlier issues of the project already carried.")
+@_selection_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 def build(locations, outputs, formats, output_dir, title, strict, offline, since, until,
@@ -178,11 +189,7 @@ def _plan(locations: tuple[str, ...], *, outputs=None, formats=None, title=None,
 
 @main.command(name="list")
 @click.argument("locations", nargs=-1)
-@click.option("--offline", is_flag=True, help="Use only what earlier builds fetched (the cache).")
-@click.option("--since", help='Leave out articles older than this: a date or a span ("7 days").')
-@click.option("--until", help="Leave out articles from this date on (a date or a span).")
-@click.option("--include-seen", is_flag=True,
-              help="Keep articles that earlier issues of the project already carried.")
+@_selection_options
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def list_command(locations, offline, since, until, include_seen, as_json) -> None:
     """Show what the next issue would contain, and why anything is left out, without building.

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbook.errors import ConfigError
-from newsbook.model import Palette
+from newsbook.model import Palette, SectionRule
 
 CONFIG_NAME = "newsbook.toml"
 FORMATS = ("epub", "pdf")
@@ -33,15 +33,6 @@ class SourceConfig:
     full_text: bool | None = None  # None: fetch the page when the feed has only a summary
     since: str | None = None  # a date window, resolved against the build time
     until: str | None = None
-
-
-@dataclass
-class SectionConfig:
-    """One [[sections]] entry: a section in the stated order, chosen by tags, with a limit."""
-
-    title: str
-    tags: list[str] = field(default_factory=list)
-    max_articles: int | None = None
 
 
 @dataclass
@@ -86,7 +77,7 @@ class Config:
     max_articles: int | None = None
     include_tags: list[str] = field(default_factory=list)
     exclude_tags: list[str] = field(default_factory=list)
-    section_rules: list[SectionConfig] = field(default_factory=list)
+    section_rules: list[SectionRule] = field(default_factory=list)
     sources: list[SourceConfig] = field(default_factory=list)
     fetch: FetchConfig = field(default_factory=FetchConfig)
 
@@ -246,7 +237,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
             raise ConfigError(f"{path}: {where} needs a 'title'")
         if table.get("max_articles", 1) < 1:
             raise ConfigError(f"{path}: '{where}.max_articles' must be a positive integer")
-        config.section_rules.append(SectionConfig(
+        config.section_rules.append(SectionRule(
             table["title"], _strings(table.get("tags", []), f"{where}.tags", path),
             table.get("max_articles")))
 

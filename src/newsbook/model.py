@@ -47,6 +47,15 @@ class Article:
 
 
 @dataclass
+class SectionRule:
+    """A configured section: articles with any of its tags go in it, at most max_articles."""
+
+    title: str
+    tags: list[str] = field(default_factory=list)
+    max_articles: int | None = None
+
+
+@dataclass
 class Section:
     """A titled group of articles in reading order."""
 

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 from newsbook import __version__, builders, sources
-from newsbook.assemble import IssueSettings, SectionRule, assemble, slugify
+from newsbook.assemble import IssueSettings, assemble, slugify
 from newsbook.clean import clean_article
 from newsbook.clock import build_date
 from newsbook.collect import Failure, SourceSpec, collect, is_url
@@ -109,7 +109,7 @@ def plan_project(config: Config, formats: list[str] | None = None,
         identifier=config.identifier, order=config.order, sections=sections,
         page_size=config.page_size, series=config.series, pdf_variant=config.pdf_variant,
         palette=config.palette, epub_cover=config.epub_cover,
-        section_rules=[SectionRule(s.title, s.tags, s.max_articles) for s in config.section_rules],
+        section_rules=list(config.section_rules),
     )
     rules = Rules(undated=config.undated, include_tags=config.include_tags,
                   exclude_tags=config.exclude_tags,
