@@ -114,10 +114,12 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--title", help="Issue title (overrides the config).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any source cannot be read.")
 @_selection_options
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Processes for reading sources (default: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 def build(locations, outputs, formats, output_dir, title, strict, offline, since, until,
-          include_seen, quiet, as_json) -> None:
+          include_seen, jobs, quiet, as_json) -> None:
     """Build an issue from a project folder (default: .) or from files, folders, URLs and feeds.
 
     \b
@@ -133,6 +135,8 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
     plan = _plan(locations, outputs=list(outputs) or None, formats=list(formats) or None,
                  title=title, output_dir=output_dir, offline=offline, since=since, until=until,
                  include_seen=include_seen)
+    if jobs:
+        plan.jobs = jobs
     report = pipeline.build(plan, strict=strict)
 
     for failure in report.failures:

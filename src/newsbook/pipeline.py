@@ -50,6 +50,7 @@ class Plan:
     rules: Rules = field(default_factory=lambda: Rules(max_articles=MAX_ISSUE_ARTICLES))
     window: tuple[str | None, str | None] = (None, None)  # since, until as the user wrote them
     include_seen: bool = False  # do not leave out what earlier issues carried
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes for reading
 
 
 @dataclass
@@ -166,7 +167,7 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
         raise ConfigError(f"--since/--until must be a date (YYYY-MM-DD) or a span such as "
                           f"\"7 days\", not {plan.window}") from None
     with Fetcher(http_cache(plan.project), plan.fetch) as fetcher:
-        collected = collect(plan.specs, fetcher, reference=reference)
+        collected = collect(plan.specs, fetcher, reference=reference, jobs=plan.jobs)
     report.failures.extend(collected.failures)
     report.warnings.extend(collected.warnings)
     report.left_out.extend(Decision(article, reason) for article, reason in collected.left_out)
