@@ -11,7 +11,7 @@ from pathlib import Path
 from newsbook import __version__, builders, sources
 from newsbook.assemble import IssueSettings, assemble, slugify
 from newsbook.clean import clean_article
-from newsbook.clock import build_date
+from newsbook.clock import build_date, source_date_epoch
 from newsbook.collect import Failure, SourceSpec, collect, is_url
 from newsbook.config import Config, resolve_window
 from newsbook.errors import BuildError, ConfigError, NewsbookError, NothingBuilt
@@ -289,7 +289,7 @@ def fingerprint(issue: Issue, theme: Theme, fmt: str) -> str:
             digest.update(value if isinstance(value, bytes) else str(value).encode("utf-8"))
             digest.update(b"\0")
 
-    add(__version__, fmt, os.environ.get("SOURCE_DATE_EPOCH", ""))
+    add(__version__, fmt, source_date_epoch())  # it changes the dates written inside
     for folder in theme.folders:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             add(path.relative_to(folder).as_posix(), path.read_bytes())

@@ -10,7 +10,7 @@ from newsbook.errors import NewsbookError
 from newsbook.model import Issue
 from newsbook.render import Theme
 
-# name -> module; a module provides EXTENSION and build(issue, theme) -> bytes.
+# name (also the output file's extension) -> module providing build(issue, theme) -> bytes.
 # Imported on first use: WeasyPrint costs a second to import, and EPUB builds never need it.
 BUILDERS: dict[str, str] = {
     "epub": "newsbook.builders.epub",
@@ -20,8 +20,6 @@ BUILDERS: dict[str, str] = {
 
 class Builder(Protocol):
     """What every builder module provides."""
-
-    EXTENSION: str
 
     def build(self, issue: Issue, theme: Theme) -> bytes:
         """The complete output file for an issue."""

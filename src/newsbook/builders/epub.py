@@ -10,7 +10,6 @@ from newsbook.clock import build_time
 from newsbook.model import Issue
 from newsbook.render import Theme, labels_for, long_date, text_direction
 
-EXTENSION = ".epub"
 _XHTML = "application/xhtml+xml"
 
 

@@ -9,7 +9,6 @@ from newsbook.errors import BuildError
 from newsbook.model import Issue
 from newsbook.render import Theme
 
-EXTENSION = ".pdf"
 # The variants an Issue may ask for: tagged PDF/UA-1, or archival PDF/A-3u.
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u")
 # Resources are addressed under a reserved, never-resolving host; the fetcher answers

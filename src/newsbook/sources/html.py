@@ -18,20 +18,6 @@ _TAG_MAP = {"p": "p", "div": "div", "quote": "blockquote", "item": "li", "row": 
 _HI_MAP = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
-def extract_body(page, url: str | None = None) -> str | None:
-    """The article body of a page (HTML text or parsed tree) as an HTML fragment, or None."""
-    import trafilatura
-
-    tree = page if not isinstance(page, str) else trafilatura.load_html(page)
-    if tree is None:
-        return None
-    try:
-        doc = _extract_xml(tree, url, with_metadata=False)
-    except ExtractionFailed:
-        return None
-    return _body_from_xml(doc, figure_captions(tree, url))
-
-
 class ExtractionFailed(Exception):
     """trafilatura (or the XML it gave) failed on a hostile page; the message says how."""
 
