@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from newsbook import __version__
+from newsbook import __version__, cli_send
 from newsbook.errors import NewsbookError
 
 EX_SOFTWARE = 70  # sysexits.h: an internal error, a bug to report
@@ -118,8 +118,10 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Processes for reading sources (default: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+@click.option("--send/--no-send", "send", default=None,
+              help="Mail the book as [deliver] says (default: [deliver] after_build).")
 def build(locations, outputs, formats, output_dir, title, strict, offline, since, until,
-          include_seen, jobs, quiet, as_json) -> None:
+          include_seen, jobs, quiet, as_json, send) -> None:
     """Build an issue from a project folder (default: .) or from files, folders, URLs and feeds.
 
     \b
@@ -129,6 +131,7 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
       newsbook build samples -d out/             # into out/, default file names
       newsbook build notes/ -o out/notes.epub -o out/notes.pdf --title "Notes"
       newsbook build https://example.org/feed.xml https://example.org/page -o web.epub
+      newsbook build samples --send              # then mail it as [deliver] says
     """
     from newsbook import pipeline
 
@@ -144,14 +147,25 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
     if not quiet:
         for warning in report.warnings:
             click.echo(f"newsbook: warning: {warning}", err=True)
+    data = pipeline.report_dict(report)
+    try:
+        data["sent"] = [str(s.path) for s in cli_send.after_build(plan, report, send)]
+    finally:  # a failed delivery still reports the build it follows
+        _print_build(report, data, quiet, as_json)
+
+
+def _print_build(report, data: dict, quiet: bool, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(pipeline.report_dict(report), indent=2, ensure_ascii=False))
+        data.setdefault("sent", [])
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif not quiet:
         click.echo(f"{report.articles} article{'s' * (report.articles != 1)} in "
                    f"{report.sections} section{'s' * (report.sections != 1)}"
                    + (": up to date, nothing rebuilt" if report.up_to_date else ""), err=True)
         for path in report.outputs:
             click.echo(str(path))
+        for path in data.get("sent", []):
+            click.echo(f"sent {path}", err=True)
 
 
 @main.command()
@@ -265,6 +279,9 @@ def extract(sources, fmt, offline) -> None:
                 click.echo(item["html"])
     if failed:
         sys.exit(1)
+
+
+main.command(name="send", epilog=cli_send.SEND_EPILOG)(cli_send.send)
 
 
 if __name__ == "__main__":  # pragma: no cover

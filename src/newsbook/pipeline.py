@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsbook import __version__, builders, sources
 from newsbook.assemble import IssueSettings, assemble, slugify
@@ -28,6 +29,9 @@ from newsbook.state import (
     read_stamps,
     write_stamps,
 )
+
+if TYPE_CHECKING:
+    from newsbook.deliver import DeliverSettings
 
 # An issue is something a person reads: past this, a source list is surely a mistake, and
 # the PDF would take an hour. Archives of more are built as many issues (newsbook archive).
@@ -51,6 +55,7 @@ class Plan:
     window: tuple[str | None, str | None] = (None, None)  # since, until as the user wrote them
     include_seen: bool = False  # do not leave out what earlier issues carried
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes for reading
+    deliver: DeliverSettings | None = None  # [deliver]: where `build --send` mails the book
 
 
 @dataclass
@@ -124,7 +129,8 @@ def plan_project(config: Config, formats: list[str] | None = None,
     return Plan(specs=specs, settings=settings, outputs=outputs, roots=[config.root],
                 templates=config.root / "templates", cover=config.cover, project=config.root,
                 fetch=fetch, image_size=config.image_size, rules=rules,
-                window=(since or config.since, until or config.until), include_seen=include_seen)
+                window=(since or config.since, until or config.until), include_seen=include_seen,
+                deliver=config.deliver)
 
 
 def plan_sources(locations: list[str], outputs: list[Path] | None = None,
