@@ -78,10 +78,10 @@ def report(sent, quiet: bool, as_json: bool) -> None:
         click.echo(json.dumps([{"path": str(s.path), "bytes": s.bytes, "to": s.to,
                                 "server": s.server} for s in sent], indent=2))
     elif not quiet:
-        from newsbook.deliver import _human
+        from newsbook.deliver import human_size
 
         for s in sent:
-            click.echo(f"sent {s.path} ({_human(s.bytes)}) to {', '.join(s.to)} via {s.server}")
+            click.echo(f"sent {s.path} ({human_size(s.bytes)}) to {', '.join(s.to)} via {s.server}")
 
 
 def after_build(plan, built, send_flag: bool | None) -> list:

@@ -88,7 +88,7 @@ def check_size(path: Path, size: int, settings: DeliverSettings) -> None:
     if size > settings.limit:
         what = (f"the {settings.service} limit" if settings.max_size is None
                 else "the configured max_size")
-        raise DeliveryError(f"{path}: {_human(size)} is over {what} of {_human(settings.limit)}; "
+        raise DeliveryError(f"{path}: {human_size(size)} is over {what} of {human_size(settings.limit)}; "
                             "not sent (build it with fewer articles or smaller images)")
 
 
@@ -243,7 +243,7 @@ def _reply_of(code: int, text: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}"
 
 
-def _human(size: int) -> str:
+def human_size(size: int) -> str:
     """Bytes as the unit a person reads: 51.2 MB, 830 KB."""
     if size >= MB:
         return f"{size / MB:.1f} MB"
