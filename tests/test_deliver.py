@@ -59,11 +59,11 @@ def smtp(tmp_path):
 
     started = []
 
-    def start(tls: bool = False, auth: bool = False):
+    def start(tls: bool = False, auth: bool = False, implicit: bool = False):
         inbox = Inbox()
         options = {}
         ca_file = None
-        if tls:
+        if tls or implicit:
             import trustme
 
             ca = trustme.CA()
@@ -71,7 +71,10 @@ def smtp(tmp_path):
             ca.issue_cert("127.0.0.1").configure_cert(context)
             ca_file = tmp_path / f"ca-{len(started)}.pem"
             ca.cert_pem.write_to_path(str(ca_file))
-            options.update(tls_context=context, require_starttls=True)
+            if implicit:
+                options.update(ssl_context=context)
+            else:
+                options.update(tls_context=context, require_starttls=True)
         if auth:
             options.update(authenticator=_authenticator, auth_required=True,
                            auth_require_tls=tls)
@@ -123,6 +126,17 @@ def test_starttls_with_login(smtp, book, monkeypatch):
     monkeypatch.setenv("NEWSBOOK_SMTP_PASSWORD", SECRET)
     send([book], _settings(port, starttls=True, cafile=ca_file, username=USER))
     assert _attachment(inbox.mails[0][2]).get_content() == book.read_bytes()
+
+
+def test_implicit_tls(smtp, book, tmp_path):
+    inbox, port, ca_file = smtp(implicit=True)
+    pdf = tmp_path / "second.pdf"
+    pdf.write_bytes(b"%PDF-1.7 " + bytes(range(256)))
+    send([book, pdf], _settings(port, ssl=True, cafile=ca_file))
+    # One book a mail: Send to Kindle converts one attachment per message.
+    assert [_attachment(m).get_filename() for *_, m in inbox.mails] == [book.name, "second.pdf"]
+    assert _attachment(inbox.mails[1][2]).get_content_type() == "application/pdf"
+    assert _attachment(inbox.mails[1][2]).get_content() == pdf.read_bytes()
 
 
 def test_wrong_password_is_one_clear_error(smtp, book, monkeypatch):

@@ -33,7 +33,8 @@ The mail server and sender come from the [deliver] table of the project's newsbo
               help="Environment variable holding the password (default NEWSBOOK_SMTP_PASSWORD).")
 @click.option("--starttls/--no-starttls", default=None,
               help="Upgrade the connection with STARTTLS (default: on).")
-@click.option("--ssl", "use_ssl", is_flag=True, default=None, help="Implicit TLS (port 465).")
+@click.option("--ssl/--no-ssl", "use_ssl", default=None,
+              help="Implicit TLS from the first byte (port 465) instead of STARTTLS.")
 @click.option("--service", type=click.Choice(["kindle", "generic"]),
               help="Size limit of the receiving service (kindle: 50 MB, generic: 25 MB).")
 @click.option("--max-size", type=click.FloatRange(min=0, min_open=True), metavar="MB",
