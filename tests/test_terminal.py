@@ -143,3 +143,14 @@ def test_shell_completion_script():
                            env={**os.environ, "_NEWSBOOK_COMPLETE": "bash_complete",
                                 "COMP_WORDS": "newsbook ch", "COMP_CWORD": "1"})
     assert "plain,check" in words.stdout.split()
+
+
+def test_error_prefix_is_red_unless_no_color(monkeypatch, tmp_path):
+    runner = CliRunner()
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    args = ["send", str(tmp_path / "a.epub"), "--to", "me@kindle.example"]
+    coloured = runner.invoke(main, args, color=True)
+    assert coloured.exit_code == 1 and "\x1b[31m" in coloured.stderr
+    monkeypatch.setenv("NO_COLOR", "yes")
+    plain = runner.invoke(main, args, color=True)
+    assert plain.stderr.startswith("newsbook: error: no sender") and "\x1b[" not in plain.stderr

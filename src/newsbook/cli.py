@@ -59,6 +59,11 @@ def _fail(ctx: click.Context, debug: bool, message: str, code: int):
     """One line on stderr (after the traceback with --debug), then exit with `code`."""
     if debug:
         traceback.print_exc()
+    if message.startswith(("newsbook: error:", "newsbook: internal error:")):
+        from newsbook.terminal import paint
+
+        head, _, rest = message.partition("error:")
+        message = f"{head}{paint('error', 'red', bold=True)}:{rest}"
     click.echo(message, err=True)
     ctx.exit(code)
 

