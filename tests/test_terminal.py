@@ -154,3 +154,42 @@ def test_error_prefix_is_red_unless_no_color(monkeypatch, tmp_path):
     monkeypatch.setenv("NO_COLOR", "yes")
     plain = runner.invoke(main, args, color=True)
     assert plain.stderr.startswith("newsbook: error: no sender") and "\x1b[" not in plain.stderr
+
+
+def test_collect_reports_progress_of_every_stage(tmp_path):
+    """The callback sees each source read, each linked page and image fetched, in order."""
+    from newsbook.collect import SourceSpec, collect
+    from newsbook.sources.fetch import Fetcher, FetchSettings
+
+    from webserver import FixtureServer
+
+    server = FixtureServer()
+    try:
+        base = server.base
+        png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+               b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe"
+               b"\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+        server.add("/pic.png", png, content_type="image/png")
+        for name in ("one", "two"):
+            server.add(f"/{name}", f"<html><head><title>Story {name}</title></head><body>"
+                                   f"<article><h1>Story {name}</h1><p>{'Words here. ' * 40}</p>"
+                                   f'<p><img src="/pic.png" alt="x"></p></article></body></html>')
+        items = "".join(f"<item><title>Story {n}</title><link>{base}/{n}</link>"
+                        f"<description>short</description></item>" for n in ("one", "two"))
+        server.add("/feed.xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>F'
+                                f"</title>{items}</channel></rss>",
+                   content_type="application/rss+xml")
+        local = tmp_path / "a.md"
+        local.write_text("# A local note\n\nText.\n", encoding="utf-8")
+        calls = []
+        with Fetcher(tmp_path / "cache.sqlite", FetchSettings(retries=0)) as fetcher:
+            result = collect([SourceSpec("path", str(local)), SourceSpec("feed", f"{base}/feed.xml")],
+                             fetcher, progress=lambda *call: calls.append(call))
+    finally:
+        server.stop()
+    assert len(result.articles) == 3, result.failures
+    stages = list(dict.fromkeys(stage for stage, _, _ in calls))
+    assert stages == ["reading", "fetching pages", "fetching images"]
+    for stage, total in (("reading", 2), ("fetching pages", 2), ("fetching images", 1)):
+        counts = [(done, t) for s, done, t in calls if s == stage]
+        assert counts == [(n, total) for n in range(1, total + 1)], (stage, counts)
