@@ -253,8 +253,9 @@ def summary(result: FileCheck) -> str:
                 f"{d['outline']} bookmarks, {d['fonts']} fonts")
     if result.kind == "epub" and "epubcheck" in d:
         e = d["epubcheck"]
-        return (f"epubcheck {e['version']}: {e['fatal'] + e['errors']} errors, "
-                f"{e['warnings']} warnings")
+        errors, warnings = e["fatal"] + e["errors"], e["warnings"]
+        return (f"epubcheck {e['version']}: {errors} error{'s' * (errors != 1)}, "
+                f"{warnings} warning{'s' * (warnings != 1)}")
     if result.problems:
         return result.problems[0]
     return result.warnings[0] if result.warnings else ""

@@ -31,7 +31,7 @@ Exit codes: 0 every file passed; 1 a file failed (or does not exist);
 def check(files, strict, verbose, quiet, as_json) -> None:
     """Check books: EPUBs with epubcheck (needs Java), PDFs for metadata, outline and fonts."""
     from newsbook import check as checker
-    from newsbook.terminal import paint
+    from newsbook.terminal import paint, warn
 
     results = checker.check_files(list(files), strict=strict)
     if as_json:
@@ -55,8 +55,8 @@ def check(files, strict, verbose, quiet, as_json) -> None:
                 click.echo(f"          … and {len(details) - 50} more")
         unchecked = [r for r in results if r.status == checker.UNCHECKED]
         if unchecked:
-            click.echo(f"newsbook: warning: {len(unchecked)} EPUB(s) not validated: "
-                       f"{unchecked[0].warnings[-1].removeprefix('not validated: ')}", err=True)
+            warn(f"{len(unchecked)} EPUB{'s' * (len(unchecked) != 1)} not validated: "
+                 f"{unchecked[0].warnings[-1].removeprefix('not validated: ')}")
     statuses = {r.status for r in results}
     if checker.FAILED in statuses:
         sys.exit(1)
