@@ -310,7 +310,7 @@ def test_a_second_build_of_a_project_is_refused(basic, tmp_path):
 def test_an_unexpected_exception_is_one_line_exit_70(basic, monkeypatch):
     from newsbook import pipeline
 
-    def broken(plan, strict=False):
+    def broken(plan, strict=False, progress=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pipeline, "build", broken)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from newsbook import __version__
+from newsbook import __version__, cli_check, cli_send
 from newsbook.errors import NewsbookError
 
 EX_SOFTWARE = 70  # sysexits.h: an internal error, a bug to report
@@ -59,6 +59,11 @@ def _fail(ctx: click.Context, debug: bool, message: str, code: int):
     """One line on stderr (after the traceback with --debug), then exit with `code`."""
     if debug:
         traceback.print_exc()
+    if message.startswith(("newsbook: error:", "newsbook: internal error:")):
+        from newsbook.terminal import paint
+
+        head, _, rest = message.partition("error:")
+        message = f"{head}{paint('error', 'red', bold=True)}:{rest}"
     click.echo(message, err=True)
     ctx.exit(code)
 
@@ -117,9 +122,13 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Processes for reading sources (default: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", count=True,
+              help="Show each article and why any was left out; -vv: debug logging.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+@click.option("--send/--no-send", "send", default=None,
+              help="Mail the book as [deliver] says (default: [deliver] after_build).")
 def build(locations, outputs, formats, output_dir, title, strict, offline, since, until,
-          include_seen, jobs, quiet, as_json) -> None:
+          include_seen, jobs, quiet, verbose, as_json, send) -> None:
     """Build an issue from a project folder (default: .) or from files, folders, URLs and feeds.
 
     \b
@@ -129,35 +138,61 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
       newsbook build samples -d out/             # into out/, default file names
       newsbook build notes/ -o out/notes.epub -o out/notes.pdf --title "Notes"
       newsbook build https://example.org/feed.xml https://example.org/page -o web.epub
+      newsbook build samples --send              # then mail it as [deliver] says
     """
-    from newsbook import pipeline
+    from newsbook import pipeline, terminal
 
+    terminal.setup_logging(verbose)
     plan = _plan(locations, outputs=list(outputs) or None, formats=list(formats) or None,
                  title=title, output_dir=output_dir, offline=offline, since=since, until=until,
                  include_seen=include_seen)
     if jobs:
         plan.jobs = jobs
-    report = pipeline.build(plan, strict=strict)
+    with terminal.Progress(enabled=None if not quiet else False) as progress:
+        report = pipeline.build(plan, strict=strict, progress=progress)
 
     for failure in report.failures:
-        click.echo(f"newsbook: warning: skipped {failure.reason}", err=True)
+        terminal.warn(f"skipped {failure.reason}")
     if not quiet:
         for warning in report.warnings:
-            click.echo(f"newsbook: warning: {warning}", err=True)
+            terminal.warn(warning)
+    data = pipeline.report_dict(report)
+    terminal.add_pages(data)
+    if verbose and not as_json:
+        _print_articles(data)
+    try:
+        data["sent"] = [str(s.path) for s in cli_send.after_build(plan, report, send)]
+    finally:  # a failed delivery still reports the build it follows
+        _print_build(report, data, quiet, as_json)
+
+
+def _print_build(report, data: dict, quiet: bool, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(pipeline.report_dict(report), indent=2, ensure_ascii=False))
+        data.setdefault("sent", [])
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif not quiet:
-        click.echo(f"{report.articles} article{'s' * (report.articles != 1)} in "
-                   f"{report.sections} section{'s' * (report.sections != 1)}"
-                   + (": up to date, nothing rebuilt" if report.up_to_date else ""), err=True)
+        from newsbook.terminal import build_summary
+
+        click.echo(build_summary(data), err=True)
         for path in report.outputs:
             click.echo(str(path))
+        for path in data.get("sent", []):
+            click.echo(f"sent {path}", err=True)
+
+
+def _print_articles(data: dict) -> None:
+    """-v: every article with its section and source, and what was left out and why."""
+    for item in data["included"]:
+        click.echo(f"  + [{item['section']}] {item['title']}  ({item['source']})", err=True)
+    for item in data["left_out"]:
+        click.echo(f"  - {item['title']}  ({item['source']}): {item['reason']}", err=True)
 
 
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path), default=".")
 @click.option("--title", default="My Digest", show_default=True, help="The publication's title.")
-def init(folder, title) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the files created as JSON.")
+def init(folder, title, as_json) -> None:
     """Create a project: newsbook.toml (every key explained), an article, templates/.
 
     \b
@@ -166,8 +201,8 @@ def init(folder, title) -> None:
     """
     from newsbook.scaffold import init_project
 
-    for path in init_project(folder, title):
-        click.echo(str(path))
+    paths = [str(path) for path in init_project(folder, title)]
+    click.echo(json.dumps(paths, indent=2) if as_json else "\n".join(paths))
 
 
 def _plan(locations: tuple[str, ...], *, outputs=None, formats=None, title=None, output_dir=None,
@@ -265,6 +300,10 @@ def extract(sources, fmt, offline) -> None:
                 click.echo(item["html"])
     if failed:
         sys.exit(1)
+
+
+main.command(name="send", epilog=cli_send.SEND_EPILOG)(cli_send.send)
+main.command(name="check", epilog=cli_check.CHECK_EPILOG)(cli_check.check)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,8 +55,13 @@ def is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
+# progress(stage, done, total): how far collection is, for a progress bar.
+Progress = Callable[[str, int, int], None]
+
+
 def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
-            reference: datetime | None = None, jobs: int = 1) -> Collected:
+            reference: datetime | None = None, jobs: int = 1,
+            progress: Progress | None = None) -> Collected:
     """Read every source; a failure is recorded, never raised, so one bad source sinks nothing.
 
     `reference` is the moment feed windows such as "7 days" count back from (default: now);
@@ -66,8 +72,9 @@ def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
     result = Collected()
     specs = _expand_opml(specs, fetcher, result)
     remote = [s.location for s in specs if s.kind != "path" and is_url(s.location)]
-    fetched = _fetch_all(fetcher, remote)
-    local = read_local([Path(s.location) for s in specs if s.kind == "path"], jobs)
+    tick = _ticker(progress, "reading", len(set(remote)) + sum(s.kind == "path" for s in specs))
+    fetched = _fetch_all(fetcher, remote, tick)
+    local = read_local([Path(s.location) for s in specs if s.kind == "path"], jobs, tick)
     pending_pages: list[tuple] = []  # (slot, index, spec, feed, entry) of entries needing pages
     slots: list[list[Article] | None] = []
     for spec in specs:
@@ -94,12 +101,13 @@ def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
         except SourceError as exc:
             result.failures.append(Failure(spec.location, str(exc)))
             slots.append(None)
-    _fill_full_text(fetcher, pending_pages, slots, result)
+    _fill_full_text(fetcher, pending_pages, slots, result, progress)
     _limit_groups(specs, slots, result)
     for articles in slots:
         result.articles.extend(a for a in articles or [] if a is not None)
     wanted = [url for a in result.articles for url in image_urls(a)]
-    for url, answer in _fetch_all(fetcher, wanted).items():
+    tick = _ticker(progress, "fetching images", len(set(wanted)))
+    for url, answer in _fetch_all(fetcher, wanted, tick).items():
         result.images[url] = answer.content if isinstance(answer, Response) else answer
     return result
 
@@ -131,14 +139,38 @@ def _limit_groups(specs: list[SourceSpec], slots: list, result: Collected) -> No
 _POOL_THRESHOLD = 24
 
 
-def read_local(paths: list[Path], jobs: int = 1) -> list[Article | SourceError]:
+def read_local(paths: list[Path], jobs: int = 1,
+               tick: Callable[[], None] | None = None) -> list[Article | SourceError]:
     """Read local files, in parallel processes when there are many; results in input order."""
+    results = []
     if jobs <= 1 or len(paths) < _POOL_THRESHOLD:
-        return [_read_or_error(path) for path in paths]
+        for path in paths:
+            results.append(_read_or_error(path))
+            if tick is not None:
+                tick()
+        return results
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_read_or_error, paths, chunksize=8))
+        for article in pool.map(_read_or_error, paths, chunksize=8):
+            results.append(article)
+            if tick is not None:
+                tick()
+    return results
+
+
+def _ticker(progress: Progress | None, stage: str, total: int) -> Callable[[], None] | None:
+    """A callable that counts one more item of `stage` done and reports it."""
+    if progress is None:
+        return None
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        progress(stage, done, total)
+
+    return tick
 
 
 def _read_or_error(path: Path) -> Article | SourceError:
@@ -148,12 +180,13 @@ def _read_or_error(path: Path) -> Article | SourceError:
         return exc
 
 
-def _fetch_all(fetcher: Fetcher | None, urls: list[str]) -> dict[str, Response | FetchError]:
+def _fetch_all(fetcher: Fetcher | None, urls: list[str],
+               tick: Callable[[], None] | None = None) -> dict[str, Response | FetchError]:
     if not urls:
         return {}
     if fetcher is None:
         return {url: FetchError(f"{url}: no network access in this build") for url in urls}
-    return fetcher.get_many(urls)
+    return fetcher.get_many(urls, on_done=tick)
 
 
 def _bytes_of(spec: SourceSpec, fetched: dict[str, Response | FetchError]) -> Response:
@@ -217,13 +250,15 @@ def _feed(spec: SourceSpec, response: Response, reference: datetime, now: dateti
     return articles
 
 
-def _fill_full_text(fetcher: Fetcher | None, pending: list, slots: list, result: Collected) -> None:
+def _fill_full_text(fetcher: Fetcher | None, pending: list, slots: list, result: Collected,
+                    progress: Progress | None = None) -> None:
     """Fetch the linked pages of summary-only entries in parallel and put their articles in place."""
     if not pending:
         return
     from newsbook.sources.feed import entry_article
 
-    pages = _fetch_all(fetcher, [entry.link for *_rest, entry in pending])
+    links = [entry.link for *_rest, entry in pending]
+    pages = _fetch_all(fetcher, links, _ticker(progress, "fetching pages", len(set(links))))
     now = datetime.now(timezone.utc)
     for slot, index, spec, feed, entry in pending:
         page = None

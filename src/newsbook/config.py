@@ -7,10 +7,13 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsbook.errors import ConfigError
 from newsbook.model import Palette, SectionRule
+
+if TYPE_CHECKING:
+    from newsbook.deliver import DeliverSettings
 
 CONFIG_NAME = "newsbook.toml"
 FORMATS = ("epub", "pdf")
@@ -80,6 +83,7 @@ class Config:
     section_rules: list[SectionRule] = field(default_factory=list)
     sources: list[SourceConfig] = field(default_factory=list)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    deliver: DeliverSettings | None = None  # [deliver]: mailing books (newsbook send)
 
 
 # table -> key -> (expected type(s), description for errors)
@@ -146,6 +150,23 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "max_bytes": ((int,), "a number of bytes"),
         "per_host": ((int,), "a positive integer"),
         "workers": ((int,), "a positive integer"),
+    },
+    "deliver": {
+        "to": ((str, list), "a mail address or a list of them"),
+        "from": ((str,), "a mail address"),
+        "host": ((str,), "the SMTP server's host name"),
+        "port": ((int,), "a port number"),
+        "starttls": ((bool,), "true or false"),
+        "ssl": ((bool,), "true or false (implicit TLS, port 465)"),
+        "username": ((str,), "the SMTP login"),
+        "password_env": ((str,), "the name of an environment variable"),
+        "keyring": ((str,), "a keyring service name"),
+        "service": ((str,), '"kindle" or "generic"'),
+        "max_size": ((int, float), "a size in MB"),
+        "cafile": ((str,), "a path to CA certificates (PEM)"),
+        "timeout": ((int, float), "a number of seconds"),
+        "formats": ((list,), f"a list of formats from {list(FORMATS)}"),
+        "after_build": ((bool,), "true or false"),
     },
 }
 
@@ -250,7 +271,33 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
 
     for index, entry in enumerate(sources, 1):
         config.sources.extend(_source(entry, f"sources[{index}]", config.root, path))
+    if "deliver" in raw:
+        config.deliver = _deliver(_table(raw, "deliver", path), config.root, path)
     return config
+
+
+def _deliver(table: dict[str, Any], root: Path, path: Path) -> DeliverSettings:
+    """[deliver] as DeliverSettings; values checked here so that a typo names the key."""
+    from newsbook.deliver import SERVICE_LIMITS, DeliverSettings
+
+    settings = DeliverSettings()
+    for key, value in table.items():
+        if key == "to":
+            value = [value] if isinstance(value, str) else _strings(value, "deliver.to", path)
+        elif key == "service":
+            _one_of(value, tuple(SERVICE_LIMITS), "deliver.service", path)
+        elif key == "formats":
+            value = _choices(value, FORMATS, "deliver.formats", path)
+        elif key == "cafile":
+            value = root / value
+        elif key == "max_size":
+            if value <= 0:
+                raise ConfigError(f"{path}: 'deliver.max_size' must be a positive size in MB")
+            value = int(value * 1024 * 1024)
+        elif key == "port" and not 0 < value < 65536:
+            raise ConfigError(f"{path}: 'deliver.port' must be a port number (1-65535)")
+        setattr(settings, "sender" if key == "from" else key, value)
+    return settings
 
 
 def _source(entry: dict[str, Any], where: str, root: Path, path: Path) -> list[SourceConfig]:

@@ -7,12 +7,13 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsbook import __version__, builders, sources
 from newsbook.assemble import IssueSettings, assemble, slugify
 from newsbook.clean import clean_article
 from newsbook.clock import build_date, source_date_epoch
-from newsbook.collect import Failure, SourceSpec, collect, is_url
+from newsbook.collect import Failure, Progress, SourceSpec, collect, is_url
 from newsbook.config import Config, resolve_window
 from newsbook.errors import BuildError, ConfigError, NewsbookError, NothingBuilt
 from newsbook.images import ImageRefused, local_resolver, normalize_image, web_resolver
@@ -28,6 +29,9 @@ from newsbook.state import (
     read_stamps,
     write_stamps,
 )
+
+if TYPE_CHECKING:
+    from newsbook.deliver import DeliverSettings
 
 # An issue is something a person reads: past this, a source list is surely a mistake, and
 # the PDF would take an hour. Archives of more are built as many issues (newsbook archive).
@@ -51,6 +55,7 @@ class Plan:
     window: tuple[str | None, str | None] = (None, None)  # since, until as the user wrote them
     include_seen: bool = False  # do not leave out what earlier issues carried
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes for reading
+    deliver: DeliverSettings | None = None  # [deliver]: where `build --send` mails the book
 
 
 @dataclass
@@ -124,7 +129,8 @@ def plan_project(config: Config, formats: list[str] | None = None,
     return Plan(specs=specs, settings=settings, outputs=outputs, roots=[config.root],
                 templates=config.root / "templates", cover=config.cover, project=config.root,
                 fetch=fetch, image_size=config.image_size, rules=rules,
-                window=(since or config.since, until or config.until), include_seen=include_seen)
+                window=(since or config.since, until or config.until), include_seen=include_seen,
+                deliver=config.deliver)
 
 
 def plan_sources(locations: list[str], outputs: list[Path] | None = None,
@@ -151,8 +157,9 @@ def plan_sources(locations: list[str], outputs: list[Path] | None = None,
                 fetch=FetchSettings(offline=offline), window=(since, until))
 
 
-def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool = True) -> Issue:
-    """Read, clean and assemble the issue a plan describes."""
+def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool = True,
+            progress: Progress | None = None) -> Issue:
+    """Read, clean and assemble the issue a plan describes (progress: see collect.Progress)."""
     for path in plan.outputs:
         builders.format_for(path)  # an unknown extension fails before any reading
     if not plan.specs:
@@ -167,7 +174,8 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
         raise ConfigError(f"--since/--until must be a date (YYYY-MM-DD) or a span such as "
                           f"\"7 days\", not {plan.window}") from None
     with Fetcher(http_cache(plan.project), plan.fetch) as fetcher:
-        collected = collect(plan.specs, fetcher, reference=reference, jobs=plan.jobs)
+        collected = collect(plan.specs, fetcher, reference=reference, jobs=plan.jobs,
+                            progress=progress)
     report.failures.extend(collected.failures)
     report.warnings.extend(collected.warnings)
     report.left_out.extend(Decision(article, reason) for article, reason in collected.left_out)
@@ -180,6 +188,8 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
         article, warnings = clean_article(article, resolve, plan.image_size)
         report.warnings.extend(warnings)
         cleaned.append(article)
+        if progress is not None:
+            progress("cleaning", len(cleaned), len(collected.articles))
     if not cleaned:
         reason = f" ({report.failures[0].reason})" if report.failures else ""
         raise NothingBuilt(f"no article could be read{reason}: nothing was built")
@@ -222,15 +232,15 @@ def _cover(issue: Issue, path: Path | None):
     return make_cover(issue, long_date(issue.date, issue.language), number)
 
 
-def build(plan: Plan, strict: bool = False) -> Report:
+def build(plan: Plan, strict: bool = False, progress: Progress | None = None) -> Report:
     """Run a whole build and write its outputs; raises NewsbookError on user errors."""
     # A project build holds the project's lock: two builds at once would race for the issue
     # number and the state record. Ad-hoc builds have no state, and each of their outputs is
     # one atomic rename, so they need no lock (and leave no lock file in the user's folders).
     if plan.project is None:
-        return _build(plan, strict)
+        return _build(plan, strict, progress)
     with build_lock(plan.project):
-        return _build(plan, strict)
+        return _build(plan, strict, progress)
 
 
 # Temporary files older than this are left-overs of a killed build even when no lock says so:
@@ -238,13 +248,13 @@ def build(plan: Plan, strict: bool = False) -> Report:
 _STALE_PART_AGE = 15 * 60
 
 
-def _build(plan: Plan, strict: bool) -> Report:
+def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report:
     report = Report()
     state = None
     if plan.project is not None and plan.settings.number is not None:
         state = project_state(plan.project)
         state.check()  # a damaged state file stops the build now, not after the outputs land
-    issue = prepare(plan, report, strict)
+    issue = prepare(plan, report, strict, progress=progress)
     theme = Theme(plan.templates)
     prints = {path: fingerprint(issue, theme, builders.format_for(path)) for path in plan.outputs}
     stamps = read_stamps(plan.project) if plan.project is not None else {}
@@ -254,9 +264,13 @@ def _build(plan: Plan, strict: bool) -> Report:
         report.outputs.extend(plan.outputs)
         return report
     rendered = []
+    if progress is not None:
+        progress("rendering", 0, len(plan.outputs))  # the PDF takes long: show the bar now
     for path in plan.outputs:
         builder = builders.get_builder(builders.format_for(path))
         rendered.append((path, builder.build(issue, theme)))
+        if progress is not None:
+            progress("rendering", len(rendered), len(plan.outputs))
 
     def record() -> None:
         # The state changes only once the outputs are in place, in one transaction.

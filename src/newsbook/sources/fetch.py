@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -181,8 +182,12 @@ class Fetcher:
         return Response(url=response.url, content=response.content, media_type=media_type,
                         charset=charset, from_cache=from_cache)
 
-    def get_many(self, urls: list[str]) -> dict[str, Response | FetchError]:
-        """Fetch URLs in parallel (per-host limits apply); results by URL, in no particular order."""
+    def get_many(self, urls: list[str],
+                 on_done: Callable[[], None] | None = None) -> dict[str, Response | FetchError]:
+        """Fetch URLs in parallel (per-host limits apply); results by URL, in no particular order.
+
+        `on_done` is called (in this thread) as each result is taken, for progress reports.
+        """
         unique = list(dict.fromkeys(urls))
         if not unique:
             return {}
@@ -193,8 +198,13 @@ class Fetcher:
             except FetchError as exc:
                 return exc
 
+        results: dict[str, Response | FetchError] = {}
         with ThreadPoolExecutor(max_workers=min(self.settings.workers, len(unique))) as pool:
-            return dict(zip(unique, pool.map(one, unique)))
+            for url, answer in zip(unique, pool.map(one, unique)):
+                results[url] = answer
+                if on_done is not None:
+                    on_done()
+        return results
 
 
 def _content_type(header: str | None) -> tuple[str | None, str | None]:

