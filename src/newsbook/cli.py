@@ -170,6 +170,51 @@ def init(folder, title) -> None:
         click.echo(str(path))
 
 
+@main.command()
+@click.argument("project", type=click.Path(path_type=Path), default=".")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback shows the preview to the network.")
+@click.option("--offline", is_flag=True, help="Use only what earlier builds fetched (the cache).")
+@click.option("--no-reload", is_flag=True, help="Do not reload the page in the browser on rebuild.")
+def serve(project, port, host, offline, no_reload) -> None:
+    """Preview a project as one HTML page, rebuilt when a source, template or the config changes.
+
+    \b
+    Examples:
+      newsbook serve                     # the project in this folder, on http://127.0.0.1:8000/
+      newsbook serve samples --port 0    # any free port; the address is printed
+    """
+    from newsbook import serve as preview_mod
+
+    def report(result) -> None:
+        root = preview.root
+        names = [str(p.relative_to(root)) if p.is_relative_to(root) else str(p)
+                 for p in result.changed]
+        cause = (f"{', '.join(names[:3])}{' …' if len(names) > 3 else ''} changed: "
+                 if names else "")
+        if result.ok:
+            click.echo(f"newsbook: {cause}built in {result.seconds:.1f} s: {result.articles} "
+                       f"article{'s' * (result.articles != 1)}, {result.size // 1024} kB", err=True)
+            for warning in result.warnings:
+                click.echo(f"newsbook: warning: {warning}", err=True)
+        else:
+            kind = "internal error" if result.internal else "error"
+            click.echo(f"newsbook: {cause}{kind}: {result.error} (serving the last good build)",
+                       err=True)
+
+    preview = preview_mod.Preview(project, host=host, port=port, offline=offline,
+                                  live_reload=not no_reload, on_build=report)
+    if not preview.loopback:
+        click.echo(f"newsbook: warning: listening on {host}: the preview is open to the network",
+                   err=True)
+    with preview:
+        click.echo(preview.url)
+        click.echo("newsbook: serving; rebuilds on change (Ctrl-C to stop)", err=True)
+        preview.wait()
+
+
 def _plan(locations: tuple[str, ...], *, outputs=None, formats=None, title=None, output_dir=None,
           offline=False, since=None, until=None, include_seen=False):
     """A build plan from the command line: a project folder (default .) or ad-hoc sources."""
