@@ -261,6 +261,10 @@ def test_project_stylesheet_resources_inlined(project):
     ("screen.css", 'body { background: url("../secret.png"); }', "../secret.png"),
     ("web.html", '<link rel="stylesheet" href="https://fonts.example.org/css">', "fonts.example.org"),
     ("web.html", '<script src="tracker.js"></script>', "tracker.js"),
+    ("web.html", '<style>p { background: url("paper.png"); }</style>', "paper.png"),
+    ("web.html", '<meta name="x" content="y" style="background: url(//cdn.example/x)">',
+     "//cdn.example/x"),
+    ("web.html", '<svg><image href="https://img.example/x.png"/></svg>', "img.example"),
 ])
 def test_external_references_fail_the_build(project, name, content, message):
     folder = project("basic")

@@ -320,6 +320,10 @@ def _make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         daemon_threads = True
 
+        def handle_error(self, request, client_address) -> None:
+            # A browser that goes away mid-page (a reload) is no error worth a traceback.
+            logger.debug("request from %s failed", client_address, exc_info=True)
+
     try:
         return Server((host, port), _handler(preview))
     except OSError as exc:

@@ -22,7 +22,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 # Attributes that make a browser load something, as opposed to links a reader follows.
 _RESOURCE_ATTRIBUTES = ("src", "srcset", "poster", "data", "background", "manifest", "icon",
                         "xlink:href", "ping")
-_RESOURCE_LINKS = ("link", "base")  # whose href is a resource (stylesheet, icon, base URL)
+_NAVIGATION = ("a", "area")  # the only elements whose href a reader follows; elsewhere
+# (link, base, SVG's image and use) an href is loaded
 
 
 def data_uri(data: bytes, media_type: str) -> str:
@@ -164,7 +165,7 @@ def external_resources(html: str) -> list[str]:
                     check(candidate.strip().split(" ")[0])
             else:
                 check(value)
-        if element.tag in _RESOURCE_LINKS and element.get("href") is not None:
+        if element.tag not in _NAVIGATION and element.get("href") is not None:
             check(element.get("href"))
         if element.tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
             found.append(element.get("content") or "refresh")
@@ -191,7 +192,8 @@ def _css_references(css: str, declarations: bool = False) -> list[str]:
                         found.append(argument.value)
             elif token.type == "at-rule" and token.lower_at_keyword == "import":
                 found.append("@import")
-            for attribute in ("prelude", "content", "arguments"):
+            # a declaration's tokens are its value; a rule's, its prelude and content
+            for attribute in ("prelude", "content", "arguments", "value"):
                 value = getattr(token, attribute, None)
                 if isinstance(value, list):
                     walk(value)
