@@ -314,3 +314,24 @@ def test_unknown_format_names_html(tmp_path):
     result = run_cli("build", "--title", "T", str(folder / "articles"), "-o",
                      str(tmp_path / "x.htm"))
     assert result.returncode == 2 and ".html" in result.stderr
+
+
+def test_right_to_left_issue_and_no_cover():
+    from newsbook.builders import html as html_builder
+    from newsbook.model import Article, Issue, Section
+    from newsbook.render import Theme
+
+    articles = [Article(id="a1", title="الجسر يعيد فتح أبوابه", body="<p>يعيد الجسر فتح أبوابه.</p>",
+                        source="1.md", language="ar"),
+                Article(id="a2", title="Bridge Reopens", body="<p>The bridge.</p>", source="2.md",
+                        language="en")]
+    issue = Issue(title="الجريدة", date=date(2026, 3, 14), language="ar", identifier="urn:uuid:1",
+                  sections=[Section("S", articles, id="s1")])
+    doc = parse(html_builder.build(issue, Theme()))
+    root = doc.getroot() if hasattr(doc, "getroot") else doc
+    assert root.get("lang") == "ar" and root.get("dir") == "rtl"
+    english = doc.find(".//article[@id='a2']")
+    assert english.get("lang") == "en" and english.get("dir") == "ltr"
+    assert doc.find(".//article[@id='a1']").get("dir") is None  # inherits rtl
+    assert doc.find(".//figure[@class='cover']") is None and not list(doc.iter("img"))
+    assert text_of(doc.find(".//h1[@class='contents-title']")) == "المحتويات"
