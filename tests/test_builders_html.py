@@ -259,7 +259,8 @@ def test_project_stylesheet_resources_inlined(project):
     ("screen.css", "body { background: url(https://cdn.example.org/bg.png); }", "cdn.example.org"),
     ("screen.css", 'body { background: url("/etc/hosts"); }', "/etc/hosts"),
     ("screen.css", 'body { background: url("../secret.png"); }', "../secret.png"),
-    ("web.html", '<link rel="stylesheet" href="https://fonts.example.org/css">', "fonts.example.org"),
+    ("web.html", '<link rel="stylesheet" href="https://fonts.example.org/css">',
+     "fonts.example.org"),
     ("web.html", '<script src="tracker.js"></script>', "tracker.js"),
     ("web.html", '<style>p { background: url("paper.png"); }</style>', "paper.png"),
     ("web.html", '<meta name="x" content="y" style="background: url(//cdn.example/x)">',
@@ -284,7 +285,8 @@ def test_external_references_fail_the_build(project, name, content, message):
 
 def test_cli_ad_hoc_and_format_option(tmp_path):
     article = tmp_path / "note.md"
-    article.write_text("---\ntitle: A <Note>\nauthor: Ada\n---\n\nHello [web](https://example.org).\n")
+    article.write_text("---\ntitle: A <Note>\nauthor: Ada\n---\n\n"
+                       "Hello [web](https://example.org).\n")
     out = tmp_path / "out" / "issue.html"
     out.parent.mkdir()
     result = run_cli("build", str(article), "-o", str(out))
@@ -321,12 +323,12 @@ def test_right_to_left_issue_and_no_cover():
     from newsbook.model import Article, Issue, Section
     from newsbook.render import Theme
 
-    articles = [Article(id="a1", title="الجسر يعيد فتح أبوابه", body="<p>يعيد الجسر فتح أبوابه.</p>",
-                        source="1.md", language="ar"),
+    articles = [Article(id="a1", title="الجسر يعيد فتح أبوابه",
+                        body="<p>يعيد الجسر فتح أبوابه.</p>", source="1.md", language="ar"),
                 Article(id="a2", title="Bridge Reopens", body="<p>The bridge.</p>", source="2.md",
                         language="en")]
-    issue = Issue(title="الجريدة", date=date(2026, 3, 14), language="ar", identifier="urn:uuid:1",
-                  sections=[Section("S", articles, id="s1")])
+    issue = Issue(title="الجريدة", date=date(2026, 3, 14), language="ar",
+                  identifier="urn:uuid:1", sections=[Section("S", articles, id="s1")])
     doc = parse(html_builder.build(issue, Theme()))
     root = doc.getroot() if hasattr(doc, "getroot") else doc
     assert root.get("lang") == "ar" and root.get("dir") == "rtl"

@@ -123,6 +123,8 @@ def test_failed_rebuild_keeps_last_good_page(served):
     alert = [d for d in doc.iter("div") if d.get("role") == "alert"]
     assert alert and "invalid TOML" in "".join(alert[0].itertext())
     assert not results[-1].ok and "invalid TOML" in results[-1].error
+    assert results[-1].summary(folder).startswith("newsbook.toml changed: error: ")
+    assert results[-1].summary(folder).endswith("(serving the last good build)")
     # a template error is reported the same way, and the page still served
     toml.write_text(good)
     wait_for(lambda: status(preview)["ok"], "the repaired config")
@@ -143,10 +145,12 @@ def test_first_build_failing_then_fixed(project):
     shutil.rmtree(folder / "articles")
     (folder / "articles" / "news").mkdir(parents=True)
     (folder / "articles" / "notes").mkdir()
-    with Preview(folder, port=0) as preview:
+    results = []
+    with Preview(folder, port=0, on_build=results.append) as preview:
         wait_for(lambda: status(preview)["error"], "the failed first build")
         code, body = get(preview.url)
         assert code == 503 and b"no sources to read" in body
+        assert "until a build succeeds" in results[-1].summary(folder)
         assert b"/__newsbook__/status" in body  # it reloads once the build succeeds
         (folder / "articles" / "news" / "new.md").write_text("# At Last\n\nSome text.\n")
         wait_for(lambda: page_with(preview, "At Last"), "the first good build")

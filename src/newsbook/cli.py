@@ -106,8 +106,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command()
 @click.argument("locations", nargs=-1)
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
-              help="Output file; repeatable. The format follows the extension (.epub, .pdf, .html).")
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["epub", "pdf", "html"]),
+              help="Output file; repeatable. The format follows the extension "
+                   "(.epub, .pdf, .html).")
+@click.option("-f", "--format", "formats", multiple=True,
+              type=click.Choice(["epub", "pdf", "html"]),
               help="Formats to build into the project's output folder; repeatable.")
 @click.option("-d", "--output-dir", type=click.Path(path_type=Path),
               help="Folder for the outputs, with their default names (overrides the config).")
@@ -189,20 +191,9 @@ def serve(project, port, host, offline, no_reload) -> None:
     from newsbook import serve as preview_mod
 
     def report(result) -> None:
-        root = preview.root
-        names = [str(p.relative_to(root)) if p.is_relative_to(root) else str(p)
-                 for p in result.changed]
-        cause = (f"{', '.join(names[:3])}{' …' if len(names) > 3 else ''} changed: "
-                 if names else "")
-        if result.ok:
-            click.echo(f"newsbook: {cause}built in {result.seconds:.1f} s: {result.articles} "
-                       f"article{'s' * (result.articles != 1)}, {result.size // 1024} kB", err=True)
-            for warning in result.warnings:
-                click.echo(f"newsbook: warning: {warning}", err=True)
-        else:
-            kind = "internal error" if result.internal else "error"
-            click.echo(f"newsbook: {cause}{kind}: {result.error} (serving the last good build)",
-                       err=True)
+        click.echo(f"newsbook: {result.summary(preview.root)}", err=True)
+        for warning in result.warnings:
+            click.echo(f"newsbook: warning: {warning}", err=True)
 
     preview = preview_mod.Preview(project, host=host, port=port, offline=offline,
                                   live_reload=not no_reload, on_build=report)

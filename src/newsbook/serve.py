@@ -69,7 +69,22 @@ class BuildResult:
     size: int = 0  # bytes of the page
     error: str | None = None
     internal: bool = False  # the error is a bug, not the project's
+    serving: bool = False  # a good page is in service (this one, or an earlier one)
     warnings: list[str] = field(default_factory=list)
+
+    def summary(self, root: Path) -> str:
+        """One line for people: what changed, and what the build gave or why it failed."""
+        names = [str(p.relative_to(root)) if p.is_relative_to(root) else str(p)
+                 for p in self.changed]
+        cause = (f"{', '.join(names[:3])}{' …' if len(names) > 3 else ''} changed: "
+                 if names else "")
+        if self.ok:
+            return (f"{cause}built in {self.seconds:.1f} s: {self.articles} "
+                    f"article{'s' * (self.articles != 1)}, {self.size // 1024} kB")
+        kind = "internal error" if self.internal else "error"
+        keeping = ("serving the last good build" if self.serving
+                   else "the page shows the error until a build succeeds")
+        return f"{cause}{kind}: {self.error} ({keeping})"
 
 
 def build_page(project: Path, offline: bool = False):
@@ -243,8 +258,8 @@ class Preview:
                 self._page = built[0]
             self._error = error
             self._version += 1
-            version = self._version
-        result = BuildResult(version=version, ok=built is not None,
+            version, serving = self._version, self._page is not None
+        result = BuildResult(version=version, ok=built is not None, serving=serving,
                              seconds=time.monotonic() - started, changed=list(changed or []),
                              error=error, internal=internal)
         if built is not None:
