@@ -111,8 +111,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command()
 @click.argument("locations", nargs=-1)
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
-              help="Output file; repeatable. The format follows the extension (.epub, .pdf).")
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["epub", "pdf"]),
+              help="Output file; repeatable. The format follows the extension "
+                   "(.epub, .pdf, .html).")
+@click.option("-f", "--format", "formats", multiple=True,
+              type=click.Choice(["epub", "pdf", "html"]),
               help="Formats to build into the project's output folder; repeatable.")
 @click.option("-d", "--output-dir", type=click.Path(path_type=Path),
               help="Folder for the outputs, with their default names (overrides the config).")
@@ -203,6 +205,40 @@ def init(folder, title, as_json) -> None:
 
     paths = [str(path) for path in init_project(folder, title)]
     click.echo(json.dumps(paths, indent=2) if as_json else "\n".join(paths))
+
+
+@main.command()
+@click.argument("project", type=click.Path(path_type=Path), default=".")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback shows the preview to the network.")
+@click.option("--offline", is_flag=True, help="Use only what earlier builds fetched (the cache).")
+@click.option("--no-reload", is_flag=True, help="Do not reload the page in the browser on rebuild.")
+def serve(project, port, host, offline, no_reload) -> None:
+    """Preview a project as one HTML page, rebuilt when a source, template or the config changes.
+
+    \b
+    Examples:
+      newsbook serve                     # the project in this folder, on http://127.0.0.1:8000/
+      newsbook serve samples --port 0    # any free port; the address is printed
+    """
+    from newsbook import serve as preview_mod
+
+    def report(result) -> None:
+        click.echo(f"newsbook: {result.summary(preview.root)}", err=True)
+        for warning in result.warnings:
+            click.echo(f"newsbook: warning: {warning}", err=True)
+
+    preview = preview_mod.Preview(project, host=host, port=port, offline=offline,
+                                  live_reload=not no_reload, on_build=report)
+    if not preview.loopback:
+        click.echo(f"newsbook: warning: listening on {host}: the preview is open to the network",
+                   err=True)
+    with preview:
+        click.echo(preview.url)
+        click.echo("newsbook: serving; rebuilds on change (Ctrl-C to stop)", err=True)
+        preview.wait()
 
 
 def _plan(locations: tuple[str, ...], *, outputs=None, formats=None, title=None, output_dir=None,

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from newsbook.deliver import DeliverSettings
 
 CONFIG_NAME = "newsbook.toml"
-FORMATS = ("epub", "pdf")
+FORMATS = ("epub", "pdf", "html")
+DEFAULT_FORMATS = ("epub", "pdf")  # html is asked for by name
 ORDERS = ("source", "date", "date-asc", "title")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "none")
 PAGE_SIZES = ("A3", "A4", "A5", "B4", "B5", "letter", "legal", "ledger")
@@ -65,7 +66,7 @@ class Config:
     series: str | None = None
     identifier: str | None = None
     cover: Path | None = None
-    formats: list[str] = field(default_factory=lambda: list(FORMATS))
+    formats: list[str] = field(default_factory=lambda: list(DEFAULT_FORMATS))
     output_dir: Path = Path("_build")
     order: str = "source"
     page_size: str = "A4"

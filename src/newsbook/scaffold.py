@@ -24,7 +24,7 @@ number = "auto"                  # the next number after the last built issue; o
 # cover = "cover.jpg"            # default: a generated cover
 
 [build]
-formats = ["epub", "pdf"]
+formats = ["epub", "pdf"]        # and/or "html": one self-contained page
 output_dir = "_build"
 order = "date"                   # source | date (newest first) | date-asc | title
 # page_size = "A4"               # A3 A4 A5 B4 B5 letter legal ledger

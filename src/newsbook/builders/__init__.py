@@ -15,6 +15,7 @@ from newsbook.render import Theme
 BUILDERS: dict[str, str] = {
     "epub": "newsbook.builders.epub",
     "pdf": "newsbook.builders.pdf",
+    "html": "newsbook.builders.html",
 }
 
 
