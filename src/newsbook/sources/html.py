@@ -8,6 +8,7 @@ from pathlib import Path
 
 from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
+from newsbook.sources import captions as caption_rules
 from newsbook.sources import pagemeta
 from newsbook.sources.meta import parse_date, title_from_path
 
@@ -222,6 +223,7 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
     tame(tree)
     signals = pagemeta.collect(tree)
     captions = figure_captions(tree, url)
+    caption_texts = caption_rules.caption_texts(tree)
     # trafilatura's own metadata pass costs a third of its time and reads the same signals
     # we already have: skip it, and ask htmldate only when the page states no date.
     try:
@@ -233,6 +235,7 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
         meta.published = guess_date(tree, url)
     if doc is not None and doc.find("main") is not None:
         trim_lead(doc.find("main"), meta.title)
+        caption_rules.attach(doc.find("main"), caption_texts, captions)
     body = _body_from_xml(doc, captions)
     if body is None:
         raise SourceError(f"{path}: no article text found in the page")
