@@ -10,6 +10,7 @@ from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
 from newsbook.sources import captions as caption_rules
 from newsbook.sources import pagemeta
+from newsbook.sources.promos import drop_promos
 from newsbook.sources.meta import parse_date, title_from_path
 
 # trafilatura's XML keeps what its HTML output loses (ordered lists, header cells):
@@ -236,6 +237,7 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
     if doc is not None and doc.find("main") is not None:
         trim_lead(doc.find("main"), meta.title)
         caption_rules.attach(doc.find("main"), caption_texts, captions)
+        drop_promos(doc.find("main"))
     body = _body_from_xml(doc, captions)
     if body is None:
         raise SourceError(f"{path}: no article text found in the page")

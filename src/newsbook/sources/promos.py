@@ -1,0 +1,73 @@
+"""Promotional link paragraphs inside an extracted body: "READ MORE: <headline>" and the like.
+
+News CMSs put links to other articles, apps and newsletters between the paragraphs of a story,
+each as a paragraph of its own that is nothing but the link ("SEAN SPICER ELIMINATED FROM ...",
+"GET THE APP BY CLICKING HERE", "Related: <headline>"). Prose links words inside sentences; a
+paragraph that is only a link, perhaps after a short label, is a pointer elsewhere, which a
+reader of the book meets as a stray headline. A bare URL or address is kept: the text says
+where to go, and is often what the article means to give ("Download: https://...").
+"""
+
+from __future__ import annotations
+
+import re
+
+# The share of a paragraph's letters that a promo's link(s) carry.
+LINKED_SHARE = 0.9
+# "Related:", "Read more -", "(See also:" before the link: a short label ending the unlinked text.
+_LABEL = re.compile(r"[\W_]*\w[\w ]{0,24}?\s*[:\-–—|»>]+[\W_]*", re.UNICODE)
+_ADDRESS = re.compile(r"\S*[/@.]\S*")
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalnum())
+
+
+def is_promo(paragraph) -> bool:
+    """Whether a <p> of trafilatura's XML is only a link to elsewhere (perhaps after a label)."""
+    if paragraph.find(".//ref") is None or paragraph.find(".//graphic") is not None:
+        return False
+    text = " ".join("".join(paragraph.itertext()).split())
+    if not text or _ADDRESS.fullmatch(text):
+        return False
+    links = [" ".join("".join(ref.itertext()).split()) for ref in paragraph.iter("ref")]
+    if all(_ADDRESS.fullmatch(link) or link.startswith("@") for link in links if link):
+        return False  # "Account: @name", "Download: https://...": the text is the address
+    linked = "".join(links)
+    total, in_links = _letters(text), _letters(linked)
+    if not total or not in_links:
+        return False
+    if in_links >= LINKED_SHARE * total:
+        return True
+    unlinked = _unlinked_text(paragraph)
+    return bool(_LABEL.fullmatch(unlinked)) and in_links >= 2 * _letters(unlinked)
+
+
+def _unlinked_text(paragraph) -> str:
+    """The paragraph's text outside its links, in order."""
+    parts = [paragraph.text or ""]
+
+    def walk(element) -> None:
+        for child in element:
+            if child.tag != "ref":
+                parts.append(child.text or "")
+                walk(child)
+            parts.append(child.tail or "")
+    walk(paragraph)
+    return " ".join("".join(parts).split())
+
+
+def drop_promos(main) -> list[str]:
+    """Remove promo link paragraphs from trafilatura's <main>, in place; their texts."""
+    dropped = []
+    for paragraph in list(main.iter("p")):
+        if paragraph.getparent() is not None and is_promo(paragraph):
+            dropped.append(" ".join("".join(paragraph.itertext()).split()))
+            tail, previous, parent = paragraph.tail, paragraph.getprevious(), paragraph.getparent()
+            if tail and tail.strip():
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + tail
+                else:
+                    parent.text = (parent.text or "") + tail
+            parent.remove(paragraph)
+    return dropped
