@@ -1,0 +1,60 @@
+"""Paragraphs that are only a promo link leave the body; prose with links stays."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from newsbook.sources import promos, read_file
+
+
+def para(xml: str):
+    return etree.fromstring(xml)
+
+
+def test_link_only_paragraphs_are_promos():
+    assert promos.is_promo(para("<p><ref target='/x'>SEAN SPICER ELIMINATED FROM THE SHOW</ref></p>"))
+    assert promos.is_promo(para("<p><ref target='/app'>GET THE APP BY CLICKING HERE</ref></p>"))
+    assert promos.is_promo(para("<p>Related: <ref target='/y'>7 strange signs of an allergy</ref></p>"))
+    assert promos.is_promo(para("<p>(Read also: <ref target='/z'>The actors who will play the "
+                                "heroes, with photos</ref>)</p>"))
+    assert promos.is_promo(para("<p><hi rend='#b'><ref target='/n'>Subscribe to our newsletter"
+                                "</ref></hi></p>"))
+
+
+def test_prose_addresses_and_images_are_not_promos():
+    assert not promos.is_promo(para("<p>The council <ref target='/r'>published a report</ref> on "
+                                    "Tuesday that found cracks in three places.</p>"))
+    assert not promos.is_promo(para("<p><ref target='https://example.org/r'>https://example.org/r"
+                                    "</ref></p>"))
+    assert not promos.is_promo(para("<p>Account: <ref target='/u'>@harbour_cook</ref></p>"))
+    assert not promos.is_promo(para("<p>Download: <ref target='/d'>https://example.org/d.pdf</ref>"
+                                    "</p>"))
+    assert not promos.is_promo(para("<p><ref target='/i'><graphic src='a.png'/></ref></p>"))
+    assert not promos.is_promo(para("<p>No links at all in this one.</p>"))
+    # A label too long to be one: a sentence that happens to end in a link.
+    assert not promos.is_promo(para("<p>The full list of the closed stations is published on the "
+                                    "trust's website: <ref target='/s'>station list</ref></p>"))
+
+
+def test_drop_promos_keeps_the_rest_in_order():
+    main = etree.fromstring("<main><p>First.</p><p><ref target='/a'>READ MORE ON THIS</ref></p>"
+                            "<p>Second.</p></main>")
+    assert promos.drop_promos(main) == ["READ MORE ON THIS"]
+    assert [p.text for p in main] == ["First.", "Second."]
+
+
+def test_promos_leave_a_read_page(tmp_path):
+    story = ("<p>The lock keepers of the old canal will hand over their keys next spring, the "
+             "waterways trust said, when the last manual gates are replaced along the valley.</p>"
+             "<p><a href='/news/other'>CANAL FESTIVAL TICKETS SELL OUT IN AN HOUR</a></p>"
+             "<p>Boaters have mixed feelings: the new gates are faster, but the keepers knew every "
+             "boat and every family that <a href='/families'>worked the canal</a> for decades.</p>"
+             "<p>Related: <a href='/news/locks'>Where the old gates will go</a></p>"
+             "<p>A farewell festival is planned for the towpath in April, with music, a boat "
+             "parade and an exhibition of photographs from the keepers' own albums.</p>")
+    path = tmp_path / "page.html"
+    path.write_text("<!DOCTYPE html><html><head><title>Keepers</title></head><body><article>"
+                    f"<h1>Keepers</h1>{story}</article></body></html>", encoding="utf-8")
+    body = read_file(path).body
+    assert "TICKETS SELL OUT" not in body and "Where the old gates" not in body
+    assert "worked the canal</a>" in body and "farewell festival" in body
