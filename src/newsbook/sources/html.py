@@ -9,6 +9,7 @@ from pathlib import Path
 from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
 from newsbook.sources import captions as caption_rules
+from newsbook.sources import chunks
 from newsbook.sources import pagemeta
 from newsbook.sources.promos import drop_promos
 from newsbook.sources.meta import parse_date, title_from_path
@@ -86,6 +87,9 @@ def _to_html(el, captions: dict[str, str]) -> None:
             el.set("href", el.get("target"))
     elif tag == "graphic":
         el.tag = "img"
+        if (el.text or "").strip():
+            # trafilatura sometimes nests the text beside an image in it: an <img> holds none.
+            el.tail, el.text = el.text + (el.tail or ""), None
         caption = captions.get(el.get("src", ""))
         if caption:
             figure = etree.Element("figure")
@@ -214,6 +218,28 @@ def tame(tree) -> None:
                 el.drop_tree()  # its tail stays
 
 
+def _whole_of_chunked(tree, doc, url: str | None):
+    """The extraction again, with the body's continuation chunks merged, when it has some."""
+    main = doc.find("main") if doc is not None else None
+    if main is None:
+        return doc
+    paragraphs = [" ".join("".join(p.itertext()).split()) for p in main.iter("p")]
+    found = chunks.continuation(tree, paragraphs)
+    if found is None:
+        return doc
+    chunks.merge(*found)
+    try:
+        whole = _extract_xml(tree, url, with_metadata=False)
+    except ExtractionFailed:
+        return doc
+    length = len("".join(main.itertext()))
+    whole_main = whole.find("main") if whole is not None else None
+    # The merged page must give more text, not a different pick of the extractor's.
+    if whole_main is None or len("".join(whole_main.itertext())) <= length:
+        return doc
+    return whole
+
+
 def read(path: Path, text: str, url: str | None = None) -> Article:
     """Read an HTML page: its main content and its metadata, from one parse of the page."""
     import trafilatura
@@ -231,6 +257,7 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
         doc = _extract_xml(tree, url, with_metadata=False)
     except ExtractionFailed as exc:
         raise SourceError(f"{path}: no article text could be extracted ({exc})") from None
+    doc = _whole_of_chunked(tree, doc, url)
     meta = pagemeta.reconcile(signals, url)
     if meta.published is None:
         meta.published = guess_date(tree, url)

@@ -17,6 +17,8 @@ LINKED_SHARE = 0.9
 # "Related:", "Read more -", "(See also:" before the link: a short label ending the unlinked text.
 _LABEL = re.compile(r"[\W_]*\w[\w ]{0,24}?\s*[:\-–—|»>]+[\W_]*", re.UNICODE)
 _ADDRESS = re.compile(r"\S*[/@.]\S*")
+# "Click to tweet" boxes link a quote of the article itself to a share form: content, not a promo.
+_SHARE = re.compile(r"/(?:share|sharer|intent)\b|[?&](?:text|status)=", re.IGNORECASE)
 
 
 def _letters(text: str) -> int:
@@ -29,6 +31,8 @@ def is_promo(paragraph) -> bool:
         return False
     text = " ".join("".join(paragraph.itertext()).split())
     if not text or _ADDRESS.fullmatch(text):
+        return False
+    if any(_SHARE.search(ref.get("target") or "") for ref in paragraph.iter("ref")):
         return False
     links = [" ".join("".join(ref.itertext()).split()) for ref in paragraph.iter("ref")]
     if all(_ADDRESS.fullmatch(link) or link.startswith("@") for link in links if link):
