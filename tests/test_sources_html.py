@@ -290,3 +290,15 @@ def test_read_uses_the_reconciled_metadata_and_trims_the_lead(tmp_path):
     assert article.published.date().isoformat() == "2026-04-02"
     assert "Ferries Every Twenty Minutes" not in article.body and "By Ada" not in article.body
     assert "river ferry will run" in article.body
+
+
+def test_text_nested_in_an_image_by_the_extractor_is_kept():
+    from lxml import etree
+
+    from newsbook.sources.html import _body_from_xml
+
+    doc = etree.fromstring("<doc><main><p><graphic src='a.png'>If we have not met yet, my name is "
+                           "Jo.</graphic></p><p>Next.</p></main></doc>")
+    body = _body_from_xml(doc, {"a.png": "A portrait."})
+    assert "<figcaption>A portrait.</figcaption>" in body
+    assert "</figure>If we have not met yet, my name is Jo.</p>" in body
