@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"\w+")
-# Class, id or itemprop tokens of caption and photo-credit boxes across CMSs: figcaption's
-# stand-ins ("caption", "wp-caption-text", "image-caption", "photo-credit", "media-credit").
+# Class, id or itemprop values of caption and photo-credit boxes across CMSs, figcaption's
+# stand-ins: "caption", "wp-caption-text", "image-caption", "photo-credit", "media-credit".
 _CAPTION_NAME = re.compile(r"caption|credit", re.IGNORECASE)
+_NOT_BOXES = {"html", "body", "main", "article", "script", "style"}
 # A caption is a sentence or two; a "caption" box holding more is a layout wrapper.
 MAX_CAPTION = 600
 # The blocks of trafilatura's XML that can carry a caption's text.
@@ -26,20 +27,12 @@ def words(text: str | None) -> str:
     return " ".join(_WORD.findall((text or "").lower()))
 
 
-def _is_caption_box(element) -> bool:
-    if element.tag == "figcaption":
-        return True
-    if element.tag in ("html", "body", "main", "article"):
-        return False
-    names = " ".join(element.get(a, "") for a in ("class", "id", "itemprop"))
-    return bool(names.strip()) and bool(_CAPTION_NAME.search(names))
-
-
 def caption_texts(tree) -> list[str]:
     """The word strings of every caption box in a parsed page, longest first."""
     found = set()
-    for element in tree.iter():
-        if not isinstance(element.tag, str) or not _is_caption_box(element):
+    for element in tree.xpath("//figcaption | //*[@class or @id or @itemprop]"):
+        if element.tag != "figcaption" and (element.tag in _NOT_BOXES or not _CAPTION_NAME.search(
+                " ".join(element.get(a, "") for a in ("class", "id", "itemprop")))):
             continue
         text = " ".join(element.text_content().split())
         if 0 < len(text) <= MAX_CAPTION:

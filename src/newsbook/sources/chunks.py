@@ -10,9 +10,6 @@ second extraction reads the whole story.
 
 from __future__ import annotations
 
-import re
-
-_WORD = re.compile(r"\w+")
 # How far up from the extracted paragraphs the body container may be, and how far up from it
 # its chunks may meet it: a chunk list wraps each chunk in a layout box or two, no more.
 MAX_CONTAINER_UP = 3
@@ -21,11 +18,8 @@ MAX_CHUNK_UP = 3
 _PARAGRAPH = 80
 MIN_CHUNK_TEXT = 400
 # Paragraphs of the extraction looked up in the page to find its container.
-_PROBES = 8
-
-
-def _key(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
+_PROBES = 6
+_PREFIX = 40
 
 
 def _home(paragraph) -> tuple:
@@ -60,11 +54,14 @@ def _lowest_common_ancestor(elements):
 
 def continuation(tree, extracted_paragraphs: list[str]):
     """(container, [chunks]) when the extracted text sits in the first of several body chunks."""
-    wanted = {_key(t) for t in extracted_paragraphs[:_PROBES] if len(t) >= _PARAGRAPH}
-    wanted.discard("")
-    if not wanted:
-        return None
-    found = [p for p in tree.iter("p") if _key(p.text_content()) in wanted]
+    # Found by the start of their text, in lxml's C code: reading every paragraph of a large
+    # page in Python costs more than the rest of this module.
+    probes = [t for t in extracted_paragraphs if len(t) >= _PARAGRAPH][:_PROBES]
+    found = []
+    for probe in probes:
+        matches = tree.xpath("//p[starts-with(normalize-space(.), $start)]", start=probe[:_PREFIX])
+        if len(matches) == 1 and matches[0] not in found:  # (a teaser repeating it: ambiguous)
+            found.extend(matches)
     if not found:
         return None
     homes = {_home(p) for p in found}
