@@ -9,7 +9,7 @@ from pathlib import Path
 from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
 from newsbook.sources import captions as caption_rules
-from newsbook.sources import chunks
+from newsbook.sources import chunks, embeds
 from newsbook.sources import pagemeta
 from newsbook.sources.promos import drop_promos
 from newsbook.sources.meta import parse_date, title_from_path
@@ -251,6 +251,7 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
     signals = pagemeta.collect(tree)
     captions = figure_captions(tree, url)
     caption_texts = caption_rules.caption_texts(tree)
+    embeds.lift(tree)
     # trafilatura's own metadata pass costs a third of its time and reads the same signals
     # we already have: skip it, and ask htmldate only when the page states no date.
     try:
