@@ -58,3 +58,12 @@ def test_promos_leave_a_read_page(tmp_path):
     body = read_file(path).body
     assert "TICKETS SELL OUT" not in body and "Where the old gates" not in body
     assert "worked the canal</a>" in body and "farewell festival" in body
+
+
+def test_anchors_and_in_page_links_are_not_promos():
+    # A book's paragraphs wrapped in name anchors, a footnote link: text of this page.
+    assert not promos.is_promo(para("<p><ref>Testing externally visible behavior as a user would "
+                                    "see it.</ref></p>"))
+    assert not promos.is_promo(para("<p><ref target='#note-3'>See the third note below</ref></p>"))
+    assert not promos.is_promo(para("<p><ref target='javascript:void(0);'>Ah Bartleby! Ah "
+                                    "humanity</ref>!</p>"))

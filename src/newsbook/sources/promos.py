@@ -6,6 +6,10 @@ each as a paragraph of its own that is nothing but the link ("SEAN SPICER ELIMIN
 paragraph that is only a link, perhaps after a short label, is a pointer elsewhere, which a
 reader of the book meets as a stray headline. A bare URL or address is kept: the text says
 where to go, and is often what the article means to give ("Download: https://...").
+
+The end of a story collects the same pushes as sentences ("Follow us on Instagram", "Subscribe to
+our newsletter", "Have a tip? Reach the reporter at ..."): short blocks among the last few that
+call the reader to act are dropped too (English wording: other languages keep theirs).
 """
 
 from __future__ import annotations
@@ -21,20 +25,40 @@ _ADDRESS = re.compile(r"\S*[/@.]\S*")
 _SHARE = re.compile(r"/(?:share|sharer|intent)\b|[?&](?:text|status)=", re.IGNORECASE)
 
 
+# A call to action: the reader is asked to subscribe, follow, listen, download, sign up, write in.
+_CALL = re.compile(
+    r"\b(?:subscribe|newsletters?|sign(?:ing)? up|follow (?:us|@?\w+(?: \w+)?) on|"
+    r"download (?:our|the)|listen (?:to|live|now)|reach (?:the )?(?:reporters?|authors?|writers?)|"
+    r"contact (?:the )?(?:reporters?|authors?)|have a (?:news )?tip|get (?:the latest|access)|"
+    r"click here)\b", re.IGNORECASE)
+# Only near the end, where the pushes gather: inside a story such words are prose.
+TAIL_BLOCKS = 4
+_SHORT = 300
+_TAIL_TAGS = ("p", "head", "item", "quote")
+
+
 def _letters(text: str) -> int:
     return sum(1 for ch in text if ch.isalnum())
 
 
+def _goes_elsewhere(ref) -> bool:
+    """A link to another page: anchors without a target, in-page links (#note) and script
+    handlers (a page's pop-up annotations) are not."""
+    target = (ref.get("target") or "").strip().lower()
+    return bool(target) and not target.startswith(("#", "javascript:"))
+
+
 def is_promo(paragraph) -> bool:
     """Whether a <p> of trafilatura's XML is only a link to elsewhere (perhaps after a label)."""
-    if paragraph.find(".//ref") is None or paragraph.find(".//graphic") is not None:
+    refs = [ref for ref in paragraph.iter("ref") if _goes_elsewhere(ref)]
+    if not refs or paragraph.find(".//graphic") is not None:
         return False
     text = " ".join("".join(paragraph.itertext()).split())
     if not text or _ADDRESS.fullmatch(text):
         return False
-    if any(_SHARE.search(ref.get("target") or "") for ref in paragraph.iter("ref")):
+    if any(_SHARE.search(ref.get("target")) for ref in refs):
         return False
-    links = [" ".join("".join(ref.itertext()).split()) for ref in paragraph.iter("ref")]
+    links = [" ".join("".join(ref.itertext()).split()) for ref in refs]
     if all(_ADDRESS.fullmatch(link) or link.startswith("@") for link in links if link):
         return False  # "Account: @name", "Download: https://...": the text is the address
     linked = "".join(links)
@@ -53,7 +77,7 @@ def _unlinked_text(paragraph) -> str:
 
     def walk(element) -> None:
         for child in element:
-            if child.tag != "ref":
+            if child.tag != "ref" or not _goes_elsewhere(child):
                 parts.append(child.text or "")
                 walk(child)
             parts.append(child.tail or "")
@@ -67,11 +91,31 @@ def drop_promos(main) -> list[str]:
     for paragraph in list(main.iter("p")):
         if paragraph.getparent() is not None and is_promo(paragraph):
             dropped.append(" ".join("".join(paragraph.itertext()).split()))
-            tail, previous, parent = paragraph.tail, paragraph.getprevious(), paragraph.getparent()
-            if tail and tail.strip():
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + tail
-                else:
-                    parent.text = (parent.text or "") + tail
-            parent.remove(paragraph)
+            _remove(paragraph)
     return dropped
+
+
+def drop_trailing_calls(main) -> list[str]:
+    """Remove the short calls to action among the last blocks of trafilatura's <main>; their texts."""
+    blocks = [b for b in main.iter(*_TAIL_TAGS)
+              if not any(True for _ in b.iterdescendants(*_TAIL_TAGS))]
+    dropped = []
+    for block in blocks[-TAIL_BLOCKS:]:
+        text = " ".join("".join(block.itertext()).split())
+        if text and len(text) < _SHORT and block.find(".//graphic") is None and _CALL.search(text):
+            dropped.append(text)
+            _remove(block)
+    return dropped
+
+
+def _remove(block) -> None:
+    """Drop a block, keeping its tail text; a list left empty goes with it."""
+    tail, previous, parent = block.tail, block.getprevious(), block.getparent()
+    if tail and tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(block)
+    if parent.tag == "list" and not len(parent) and parent.getparent() is not None:
+        _remove(parent)
