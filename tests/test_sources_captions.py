@@ -108,3 +108,21 @@ def test_paragraph_after_an_image_that_is_no_caption_stays():
     known: dict[str, str] = {}
     captions.attach(main, ["a keeper at lock 12"], known)
     assert known == {} and main.find("p") is not None
+
+
+def test_credit_lines_go_with_the_image_or_go():
+    assert captions.is_credit("Image copyright Getty Images")
+    assert captions.is_credit("Photo: Jo Smith, AP")
+    assert captions.is_credit("Foto: LA NACION")
+    assert not captions.is_credit("Video shows the moment the gate opened.")
+    assert not captions.is_credit("Photography was his first love, long before the canal.")
+    main = etree.fromstring(
+        "<main><graphic src='g.jpg' alt='A singer'/>Image copyright Getty Images"
+        "<p>The row looks like it is coming to an end, the label said.</p>"
+        "<p>Photo: Jo Smith</p><p>The end.</p></main>")
+    known: dict[str, str] = {}
+    captions.attach(main, [], known)
+    assert known == {"g.jpg": "Image copyright Getty Images"}
+    assert main.find("graphic").tail is None
+    assert [p.text for p in main.iter("p")] == [
+        "The row looks like it is coming to an end, the label said.", "The end."]

@@ -67,3 +67,25 @@ def test_anchors_and_in_page_links_are_not_promos():
     assert not promos.is_promo(para("<p><ref target='#note-3'>See the third note below</ref></p>"))
     assert not promos.is_promo(para("<p><ref target='javascript:void(0);'>Ah Bartleby! Ah "
                                     "humanity</ref>!</p>"))
+
+
+def test_trailing_calls_to_action_and_credit_lines_go():
+    main = etree.fromstring(
+        "<main><p>Subscribe to the idea that the canal is worth keeping, the keeper said, and you "
+        "will see why people come back every year.</p>"
+        "<p>The festival runs until Sunday.</p>"
+        "<p>(Reporting by Jo Smith; editing by Sam Lee)</p>"
+        "<p>Follow the Canal Desk team on Instagram, Facebook and YouTube.</p>"
+        "<p>Have a tip? Jo Smith may be reached at jo@example.com.</p></main>")
+    dropped = promos.drop_trailing_calls(main)
+    assert len(dropped) == 3
+    # The first paragraph says "subscribe" too, but is not among the last blocks.
+    assert [p.text[:20] for p in main.iter("p")] == ["Subscribe to the ide", "The festival runs un"]
+
+
+def test_only_the_last_blocks_are_looked_at():
+    paragraphs = "".join(f"<p>Paragraph {n} of the story, plain prose.</p>" for n in range(6))
+    main = etree.fromstring(f"<main><p>Sign up for the race was brisk, organisers said.</p>"
+                            f"{paragraphs}</main>")
+    assert promos.drop_trailing_calls(main) == []
+    assert len(main) == 7

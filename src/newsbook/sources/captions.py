@@ -18,6 +18,10 @@ _CAPTION_NAME = re.compile(r"caption|credit", re.IGNORECASE)
 _NOT_BOXES = {"html", "body", "main", "article", "script", "style"}
 # A caption is a sentence or two; a "caption" box holding more is a layout wrapper.
 MAX_CAPTION = 600
+# A picture credit line: "Image copyright X", "Photo: X", "Picture courtesy of X", "Foto: X".
+_CREDIT = re.compile(r"(?:image|photo|picture|photograph|video|foto|bild)s?\s*"
+                     r"(?:(?:copyright|credits?|source|courtesy)\b|[:©])", re.IGNORECASE)
+_CREDIT_LENGTH = 100
 # The blocks of trafilatura's XML that can carry a caption's text.
 _BLOCKS = ("p", "head", "item", "quote")
 
@@ -95,6 +99,13 @@ def attach(main, captions: list[str], known: dict[str, str]) -> None:
     page already gave it one; other blocks made only of caption text are dropped.
     """
     for graphic in list(main.iter("graphic")):
+        loose = " ".join((graphic.tail or "").split())
+        if loose and len(loose) <= MAX_CAPTION and (is_credit(loose) or covered(loose, captions)):
+            # Text running on from the image, outside any block: "Image copyright X".
+            if graphic.get("src") and graphic.get("src") not in known:
+                known[graphic.get("src")] = loose
+            graphic.tail = None
+            continue
         block = _next_block(graphic)
         if block is None:
             continue
@@ -112,12 +123,15 @@ def attach(main, captions: list[str], known: dict[str, str]) -> None:
             graphic.tail = None
         else:
             _remove(block)
-    if not captions:
-        return
     for block in [b for b in main.iter(*_BLOCKS) if b.find("graphic") is None]:
         text = _block_text(block)
-        if text and len(text) <= MAX_CAPTION and covered(text, captions):
+        if text and (len(text) <= MAX_CAPTION and covered(text, captions) or is_credit(text)):
             _remove(block)
+
+
+def is_credit(text: str) -> bool:
+    """Whether a block is a picture credit line on its own: "Image copyright Getty Images"."""
+    return len(text) <= _CREDIT_LENGTH and bool(_CREDIT.match(text))
 
 
 def _remove(element) -> None:

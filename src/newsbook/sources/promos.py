@@ -27,10 +27,14 @@ _SHARE = re.compile(r"/(?:share|sharer|intent)\b|[?&](?:text|status)=", re.IGNOR
 
 # A call to action: the reader is asked to subscribe, follow, listen, download, sign up, write in.
 _CALL = re.compile(
-    r"\b(?:subscribe|newsletters?|sign(?:ing)? up|follow (?:us|@?\w+(?: \w+)?) on|"
+    r"\b(?:subscribe|newsletters?|sign(?:ing)? up|follow\b.{0,60}?\bon (?:facebook|twitter|x|"
+    r"instagram|youtube|linkedin|tiktok|threads|bluesky|mastodon)|follow (?:us|@\w+)|"
     r"download (?:our|the)|listen (?:to|live|now)|reach (?:the )?(?:reporters?|authors?|writers?)|"
     r"contact (?:the )?(?:reporters?|authors?)|have a (?:news )?tip|get (?:the latest|access)|"
-    r"click here)\b", re.IGNORECASE)
+    r"click here)\b"
+    # an agency's credit line: "(Reporting by A; editing by B)"
+    r"|^\W*(?:(?:additional |further )?reporting|writing|editing|compiled|produced) by\b",
+    re.IGNORECASE)
 # Only near the end, where the pushes gather: inside a story such words are prose.
 TAIL_BLOCKS = 4
 _SHORT = 300
