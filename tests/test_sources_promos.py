@@ -89,3 +89,26 @@ def test_only_the_last_blocks_are_looked_at():
                             f"{paragraphs}</main>")
     assert promos.drop_trailing_calls(main) == []
     assert len(main) == 7
+
+
+def test_trailing_widget_headings_and_story_rails_go():
+    main = etree.fromstring(
+        "<main><p>The festival runs until Sunday, and the keepers will be there every day.</p>"
+        "<head rend='h3'>Canal Newsletter</head><head rend='h4'>The week's stories, every Friday."
+        "</head><head rend='h3'>Thanks for signing up!</head>"
+        "<head rend='h1'>More stories</head>"
+        "<list><item><ref target='/a'>Lock 12 reopens</ref><head rend='h4'>After a year of works"
+        "</head></item><item><ref target='/b'>Boat parade route</ref><head rend='h4'>Where to "
+        "stand</head></item></list></main>")
+    assert promos.drop_trailing_widgets(main) == 5
+    assert [e.tag for e in main] == ["p"]
+
+
+def test_headings_with_pictures_or_lists_under_them_stay():
+    main = etree.fromstring(
+        "<main><p>Text of the story.</p><head rend='h2'>The gates</head><graphic src='g.jpg'/>"
+        "<head rend='h2'>Sources</head><head rend='h3'>Books</head>"
+        "<list><item>Canal Life, 1950</item><item><ref target='/x'>The Valley</ref></item></list>"
+        "</main>")
+    assert promos.drop_trailing_widgets(main) == 0
+    assert len(main) == 6

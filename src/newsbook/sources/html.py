@@ -11,7 +11,7 @@ from newsbook.model import Article, article_id
 from newsbook.sources import captions as caption_rules
 from newsbook.sources import chunks, embeds
 from newsbook.sources import pagemeta
-from newsbook.sources.promos import drop_promos, drop_trailing_calls
+from newsbook.sources.promos import drop_promos, drop_trailing_calls, drop_trailing_widgets
 from newsbook.sources.meta import parse_date, title_from_path
 
 # trafilatura's XML keeps what its HTML output loses (ordered lists, header cells):
@@ -267,6 +267,7 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
         caption_rules.attach(doc.find("main"), caption_texts, captions)
         drop_promos(doc.find("main"))
         drop_trailing_calls(doc.find("main"))
+        drop_trailing_widgets(doc.find("main"))
     body = _body_from_xml(doc, captions)
     if body is None:
         raise SourceError(f"{path}: no article text found in the page")

@@ -123,3 +123,58 @@ def _remove(block) -> None:
     parent.remove(block)
     if parent.tag == "list" and not len(parent) and parent.getparent() is not None:
         _remove(parent)
+
+
+def _is_teaser_list(element) -> bool:
+    """A list of other stories: each item a link to elsewhere with a heading (headline + dek)."""
+    items = [i for i in element if i.tag == "item"]
+    return bool(items) and all(
+        i.find(".//head") is not None
+        and any(_goes_elsewhere(r) for r in i.iter("ref")) for i in items)
+
+
+def drop_trailing_widgets(main) -> int:
+    """Remove, after the story's last paragraph, lists of other stories and headings with
+    nothing under them (newsletter boxes, "more stories" rails); how many elements.
+
+    In a story a heading has text or a picture under it before the next heading of its rank; a
+    run of bare headings at the end is a widget's labels ("Newsletter", "Thanks for signing up!").
+    """
+    while len(main) == 1 and main[0].tag == "div" and not (main.text or "").strip():
+        main = main[0]
+    run = []
+    for element in reversed(main):
+        if element.tag in ("head", "list") or _only_images(element):
+            run.append(element)
+        else:
+            break
+    run.reverse()
+    gone = [e.tag == "list" and _is_teaser_list(e) for e in run]
+    for index in reversed(range(len(run))):
+        if run[index].tag != "head":
+            continue
+        rank = _rank(run[index])
+        under = False
+        for later in range(index + 1, len(run)):
+            if run[later].tag == "head" and _rank(run[later]) <= rank:
+                break
+            if not gone[later] and run[later].tag != "head":
+                under = True
+                break
+        gone[index] = not under
+    for element, drop in zip(run, gone):
+        if drop:
+            _remove(element)
+    return sum(gone)
+
+
+def _rank(head) -> int:
+    rend = head.get("rend") or "h2"
+    return int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1].isdigit() else 2
+
+
+def _only_images(element) -> bool:
+    if element.tag == "graphic":
+        return not (element.tail or "").strip()
+    return (element.find(".//graphic") is not None and not "".join(element.itertext()).strip()
+            and not (element.tail or "").strip())
