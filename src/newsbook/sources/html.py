@@ -159,11 +159,33 @@ def trim_lead(main, title: str | None) -> None:
             if tail and tail.strip():
                 main.text = (main.text or "") + tail
             break
+    else:
+        _trim_loose_byline(main)
     for element in main.iter():
         for attr in ("text", "tail"):
             value = getattr(element, attr)
             if value and _URL_ONLY.match(value) and (attr == "tail" or element is main):
                 setattr(element, attr, None)
+
+
+_INLINE = {"hi", "ref", "lb", "span"}
+
+
+def _trim_loose_byline(main) -> None:
+    """Drop a byline line that opens the body as loose text, outside any paragraph:
+    "<b>05/10/2018</b> - Published by: Jane Doe - Category: <a>Health</a>"."""
+    run = []
+    for child in main:
+        if child.tag not in _INLINE:
+            break
+        run.append(child)
+    text = " ".join(((main.text or "") + "".join(
+        "".join(c.itertext()) + (c.tail or "") for c in run)).split())
+    if not text or len(text) > 150 or not _BYLINE_LINE.match(text):
+        return
+    main.text = None
+    for child in run:
+        main.remove(child)
 
 
 def guess_date(tree, url: str | None = None):
