@@ -112,3 +112,24 @@ def test_headings_with_pictures_or_lists_under_them_stay():
         "</main>")
     assert promos.drop_trailing_widgets(main) == 0
     assert len(main) == 6
+
+
+def test_pointer_lines_whose_link_was_lost_are_promos():
+    assert promos.is_promo(para("<p><hi rend='#b'>Related: </hi><hi rend='#b'>7 strange signs "
+                                "of an allergy</hi></p>"))
+    assert promos.is_promo(para("<p>More:</p>"))
+    assert promos.is_promo(para("<p>READ MORE: Where the old gates will go</p>"))
+    assert not promos.is_promo(para("<p>More than forty boats took part in the parade, more than "
+                                    "ever before.</p>"))
+    assert not promos.is_promo(para("<p>Related problems: the council also has to fix the "
+                                    "towpath, the bridges, the locks and the pumps, all before the "
+                                    "festival, and it has not yet said where the money will come "
+                                    "from or who will do the work.</p>"))
+
+
+def test_trailing_copyright_and_source_lines_go():
+    main = etree.fromstring("<main><p>The festival runs until Sunday.</p>"
+                            "<p>SOURCE: Canal News Agency</p>"
+                            "<p>Copyright © 2026 Canal News. All rights reserved.</p></main>")
+    assert len(promos.drop_trailing_calls(main)) == 2
+    assert [p.text for p in main] == ["The festival runs until Sunday."]

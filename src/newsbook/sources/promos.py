@@ -32,8 +32,11 @@ _CALL = re.compile(
     r"download (?:our|the)|listen (?:to|live|now)|reach (?:the )?(?:reporters?|authors?|writers?)|"
     r"contact (?:the )?(?:reporters?|authors?)|have a (?:news )?tip|get (?:the latest|access)|"
     r"click here)\b"
-    # an agency's credit line: "(Reporting by A; editing by B)"
-    r"|^\W*(?:(?:additional |further )?reporting|writing|editing|compiled|produced) by\b",
+    # an agency's credit line: "(Reporting by A; editing by B)", "SOURCE: Agency"
+    r"|^\W*(?:(?:additional |further )?reporting|writing|editing|compiled|produced) by\b"
+    r"|^\W*sources?\s*:"
+    # the site's copyright notice
+    r"|\bcopyright\b|[©ⓒ]|\ball rights reserved\b",
     re.IGNORECASE)
 # Only near the end, where the pushes gather: inside a story such words are prose.
 TAIL_BLOCKS = 4
@@ -45,6 +48,13 @@ def _letters(text: str) -> int:
     return sum(1 for ch in text if ch.isalnum())
 
 
+# A pointer to other stories whose link the extractor lost: "Related: <headline>", "More:".
+_POINTER = re.compile(r"\W*(?:related(?: articles?| stories| coverage| content| reading)?|"
+                      r"read (?:more|also|next)|see also|also read|more|recommended|"
+                      r"watch|listen)\s*[:|»>]", re.IGNORECASE)
+_POINTER_LENGTH = 150
+
+
 def _goes_elsewhere(ref) -> bool:
     """A link to another page: anchors without a target, in-page links (#note) and script
     handlers (a page's pop-up annotations) are not."""
@@ -53,11 +63,16 @@ def _goes_elsewhere(ref) -> bool:
 
 
 def is_promo(paragraph) -> bool:
-    """Whether a <p> of trafilatura's XML is only a link to elsewhere (perhaps after a label)."""
-    refs = [ref for ref in paragraph.iter("ref") if _goes_elsewhere(ref)]
-    if not refs or paragraph.find(".//graphic") is not None:
+    """Whether a <p> of trafilatura's XML is only a link to elsewhere (perhaps after a label),
+    or a short "Related: <headline>" pointer whose link the extractor dropped."""
+    if paragraph.find(".//graphic") is not None:
         return False
     text = " ".join("".join(paragraph.itertext()).split())
+    if len(text) <= _POINTER_LENGTH and _POINTER.match(text):
+        return True
+    refs = [ref for ref in paragraph.iter("ref") if _goes_elsewhere(ref)]
+    if not refs:
+        return False
     if not text or _ADDRESS.fullmatch(text):
         return False
     if any(_SHARE.search(ref.get("target")) for ref in refs):
