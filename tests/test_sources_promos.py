@@ -133,3 +133,12 @@ def test_trailing_copyright_and_source_lines_go():
                             "<p>Copyright © 2026 Canal News. All rights reserved.</p></main>")
     assert len(promos.drop_trailing_calls(main)) == 2
     assert [p.text for p in main] == ["The festival runs until Sunday."]
+
+
+def test_calls_to_action_are_commands_not_prose():
+    main = etree.fromstring(
+        "<main><p>The festival runs until Sunday.</p>"
+        "<p>Residents can sign up at the town hall, and the council did not listen to them.</p>"
+        "<p>Follow-up tests are planned for May.</p>"
+        "<p>Fans can download the single on Friday.</p></main>")
+    assert promos.drop_trailing_calls(main) == []

@@ -25,13 +25,16 @@ _ADDRESS = re.compile(r"\S*[/@.]\S*")
 _SHARE = re.compile(r"/(?:share|sharer|intent)\b|[?&](?:text|status)=", re.IGNORECASE)
 
 
-# A call to action: the reader is asked to subscribe, follow, listen, download, sign up, write in.
+# A call to action: the reader is told to subscribe, follow, listen, download, sign up, write in.
+# The verbs count only as commands, opening a sentence: at the end of a story "residents can
+# sign up at the town hall" or "the council did not listen to them" is prose.
+_NETWORKS = r"(?:facebook|twitter|x|instagram|youtube|linkedin|tiktok|threads|bluesky|mastodon)"
 _CALL = re.compile(
-    r"\b(?:subscribe|newsletters?|sign(?:ing)? up|follow\b.{0,60}?\bon (?:facebook|twitter|x|"
-    r"instagram|youtube|linkedin|tiktok|threads|bluesky|mastodon)|follow (?:us|@\w+)|"
-    r"download (?:our|the)|listen (?:to|live|now)|reach (?:the )?(?:reporters?|authors?|writers?)|"
-    r"contact (?:the )?(?:reporters?|authors?)|have a (?:news )?tip|get (?:the latest|access)|"
-    r"click here)\b"
+    r"(?:^|(?<=[.!?:;])\s)\W*(?:subscribe|sign up|download (?:our|the)|get the latest|"
+    r"listen (?:to|live|now|here|back)|watch (?:live|now|here)|"
+    rf"follow\s+(?:us|me|@\w+|(?:[\w.'’-]+\s+){{1,7}}on\s+{_NETWORKS}))\b"
+    r"|\b(?:click here|reach (?:the )?(?:reporters?|authors?|writers?)|"
+    r"contact (?:the )?(?:reporters?|authors?)|have a (?:news )?tip|may be reached at)\b"
     # an agency's credit line: "(Reporting by A; editing by B)", "SOURCE: Agency"
     r"|^\W*(?:(?:additional |further )?reporting|writing|editing|compiled|produced) by\b"
     r"|^\W*sources?\s*:"
