@@ -126,3 +126,11 @@ def test_credit_lines_go_with_the_image_or_go():
     assert main.find("graphic").tail is None
     assert [p.text for p in main.iter("p")] == [
         "The row looks like it is coming to an end, the label said.", "The end."]
+
+
+def test_a_page_told_in_captions_keeps_them():
+    main = etree.fromstring("<main><p>Short intro.</p><p>The first lock at dawn, with the keeper "
+                            "at the gate.</p><p>The second lock at noon, boats waiting.</p></main>")
+    captions.attach(main, ["the first lock at dawn with the keeper at the gate",
+                           "the second lock at noon boats waiting"], {})
+    assert len(main) == 3

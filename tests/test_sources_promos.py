@@ -37,10 +37,11 @@ def test_prose_addresses_and_images_are_not_promos():
 
 
 def test_drop_promos_keeps_the_rest_in_order():
-    main = etree.fromstring("<main><p>First.</p><p><ref target='/a'>READ MORE ON THIS</ref></p>"
-                            "<p>Second.</p></main>")
+    main = etree.fromstring("<main><p>First paragraph of the story.</p><p><ref target='/a'>READ "
+                            "MORE ON THIS</ref></p><p>Second paragraph of the story.</p></main>")
     assert promos.drop_promos(main) == ["READ MORE ON THIS"]
-    assert [p.text for p in main] == ["First.", "Second."]
+    assert [p.text for p in main] == ["First paragraph of the story.",
+                                      "Second paragraph of the story."]
 
 
 def test_promos_leave_a_read_page(tmp_path):
@@ -142,3 +143,11 @@ def test_calls_to_action_are_commands_not_prose():
         "<p>Follow-up tests are planned for May.</p>"
         "<p>Fans can download the single on Friday.</p></main>")
     assert promos.drop_trailing_calls(main) == []
+
+
+def test_a_page_of_links_keeps_them():
+    main = etree.fromstring("<main><p>This week's reading:</p>"
+                            + "".join(f"<p><ref target='/s{n}'>A long story number {n} about the "
+                                      f"canal</ref></p>" for n in range(5)) + "</main>")
+    assert promos.drop_promos(main) == []
+    assert len(main) == 6

@@ -18,6 +18,8 @@ _CAPTION_NAME = re.compile(r"caption|credit", re.IGNORECASE)
 _NOT_BOXES = {"html", "body", "main", "article", "script", "style"}
 # A caption is a sentence or two; a "caption" box holding more is a layout wrapper.
 MAX_CAPTION = 600
+# At most this share of a body's text goes as captions without an image.
+MAX_SHARE = 0.5
 # A picture credit line: "Image copyright X", "Photo: X", "Picture courtesy of X", "Foto: X".
 _CREDIT = re.compile(r"(?:image|photo|picture|photograph|video|foto|bild)s?\s*"
                      r"(?:(?:copyright|credits?|source|courtesy)\b|[:©])", re.IGNORECASE)
@@ -123,9 +125,14 @@ def attach(main, captions: list[str], known: dict[str, str]) -> None:
             graphic.tail = None
         else:
             _remove(block)
+    doomed = []
     for block in [b for b in main.iter(*_BLOCKS) if b.find("graphic") is None]:
         text = _block_text(block)
         if text and (len(text) <= MAX_CAPTION and covered(text, captions) or is_credit(text)):
+            doomed.append((block, len(text)))
+    # A page told in captions (a photo essay) keeps them: they are its text.
+    if sum(n for _, n in doomed) <= MAX_SHARE * len(" ".join("".join(main.itertext()).split())):
+        for block, _ in doomed:
             _remove(block)
 
 

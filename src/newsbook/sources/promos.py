@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+# At most this share of a body's text goes as promos.
+MAX_SHARE = 0.5
 # The share of a paragraph's letters that a promo's link(s) carry.
 LINKED_SHARE = 0.9
 # "Related:", "Read more -", "(See also:" before the link: a short label ending the unlinked text.
@@ -109,10 +111,13 @@ def _unlinked_text(paragraph) -> str:
 
 def drop_promos(main) -> list[str]:
     """Remove promo link paragraphs from trafilatura's <main>, in place; their texts."""
-    dropped = []
-    for paragraph in list(main.iter("p")):
-        if paragraph.getparent() is not None and is_promo(paragraph):
-            dropped.append(" ".join("".join(paragraph.itertext()).split()))
+    doomed = [p for p in main.iter("p") if is_promo(p)]
+    dropped = [" ".join("".join(p.itertext()).split()) for p in doomed]
+    # A page that is mostly links (a link roundup, an index) is what the reader came for.
+    if sum(len(t) for t in dropped) > MAX_SHARE * len(" ".join("".join(main.itertext()).split())):
+        return []
+    for paragraph in doomed:
+        if paragraph.getparent() is not None:
             _remove(paragraph)
     return dropped
 
