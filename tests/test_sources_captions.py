@@ -134,3 +134,15 @@ def test_a_page_told_in_captions_keeps_them():
     captions.attach(main, ["the first lock at dawn with the keeper at the gate",
                            "the second lock at noon boats waiting"], {})
     assert len(main) == 3
+
+
+def test_a_caption_box_title_line_is_part_of_the_caption():
+    from lxml import html
+
+    tree = html.fromstring("<html><body><div class='caption'><h2>Keeper tells his story</h2>"
+                           "<p>The last keeper of the valley locks, filmed in March.</p></div>"
+                           "</body></html>")
+    texts = captions.caption_texts(tree)
+    assert captions.covered("Keeper tells his story", texts)
+    assert captions.covered("The last keeper of the valley locks, filmed in March.", texts)
+    assert not captions.covered("Keeper", texts)  # too short to tell

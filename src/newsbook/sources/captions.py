@@ -18,6 +18,8 @@ _CAPTION_NAME = re.compile(r"caption|credit", re.IGNORECASE)
 _NOT_BOXES = {"html", "body", "main", "article", "script", "style"}
 # A caption is a sentence or two; a "caption" box holding more is a layout wrapper.
 MAX_CAPTION = 600
+# A block this long found inside a caption's text is a part of that caption.
+_PART_WORDS = 4
 # At most this share of a body's text goes as captions without an image.
 MAX_SHARE = 0.5
 # A picture credit line: "Image copyright X", "Photo: X", "Picture courtesy of X", "Foto: X".
@@ -43,15 +45,20 @@ def caption_texts(tree) -> list[str]:
         text = " ".join(element.text_content().split())
         if 0 < len(text) <= MAX_CAPTION:
             found.add(words(text))
+            # (its blocks' texts run together without a space in text_content: "dreamHome")
+            found.add(words(" ".join(element.itertext())))
     found.discard("")
     return sorted(found, key=len, reverse=True)
 
 
 def covered(text: str, captions: list[str]) -> bool:
-    """Whether a block's text is made only of caption texts (one, or several run together)."""
+    """Whether a block's text is made only of caption texts (one, or several run together),
+    or is a part of one (a caption box's title line)."""
     rest = f" {words(text)} "
     if not rest.strip():
         return False
+    if len(rest.split()) >= _PART_WORDS and any(rest in f" {c} " for c in captions):
+        return True
     for caption in captions:
         if f" {caption} " in rest:
             rest = rest.replace(f" {caption} ", " ")
