@@ -146,3 +146,33 @@ def test_a_caption_box_title_line_is_part_of_the_caption():
     assert captions.covered("Keeper tells his story", texts)
     assert captions.covered("The last keeper of the valley locks, filmed in March.", texts)
     assert not captions.covered("Keeper", texts)  # too short to tell
+
+
+def test_captioned_images_in_paragraphs_and_lists_make_a_valid_epub(tmp_path):
+    import zipfile
+
+    from conftest import register_epub
+    from PIL import Image
+
+    from newsbook import config as config_mod
+    from newsbook import pipeline
+
+    (tmp_path / "articles").mkdir()
+    for name in ("lock.png", "gate.png"):
+        Image.new("RGB", (60, 40), "green").save(tmp_path / "articles" / name)
+    media = ('<p><img src="lock.png" alt="A lock"></p><div class="image-caption"><p>A keeper '
+             'opens the upper gate at Lock 12, Tuesday. (Photo: Canal Trust)</p></div>'
+             '<ul class="gallery"><li><img src="gate.png" alt="The new electric gate being fitted '
+             'at Lock 3 on Monday"> The new electric gate being fitted at Lock 3 on Monday</li></ul>')
+    (tmp_path / "articles" / "keepers.html").write_text(page(media), encoding="utf-8")
+    (tmp_path / "newsbook.toml").write_text(
+        '[issue]\ntitle = "Canal Weekly"\nlanguage = "en"\ndate = "2026-03-14"\n\n'
+        '[build]\nformats = ["epub"]\noutput_dir = "_build"\n\n'
+        '[[sources]]\npath = "articles"\nsection = "News"\n', encoding="utf-8")
+    report = pipeline.build(pipeline.plan_project(config_mod.load(tmp_path / "newsbook.toml")))
+    epub = register_epub(report.outputs[0])
+    with zipfile.ZipFile(epub) as z:
+        chapter = next(z.read(n).decode() for n in z.namelist()
+                       if n.endswith(".xhtml") and "lock keepers" in z.read(n).decode())
+    assert chapter.count("<figcaption>") == 2
+    assert "A keeper opens the upper gate" in chapter and "electric gate being fitted" in chapter
