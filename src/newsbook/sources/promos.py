@@ -9,7 +9,8 @@ where to go, and is often what the article means to give ("Download: https://...
 
 The end of a story collects the same pushes as sentences ("Follow us on Instagram", "Subscribe to
 our newsletter", "Have a tip? Reach the reporter at ..."): short blocks among the last few that
-call the reader to act are dropped too (English wording: other languages keep theirs).
+call the reader to act are dropped too (English wording: other languages keep theirs), and so
+are the widgets after the last paragraph: headings with nothing under them, lists of other stories.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ _CALL = re.compile(
     # the site's copyright notice
     r"|\bcopyright\b|[©ⓒ]|\ball rights reserved\b",
     re.IGNORECASE)
+# A pointer to other stories whose link the extractor lost: "Related: <headline>", "More:".
+_POINTER = re.compile(r"\W*(?:related(?: articles?| stories| coverage| content| reading)?|"
+                      r"read (?:more|also|next)|see also|also read|more|recommended|"
+                      r"watch|listen)\s*[:|»>]", re.IGNORECASE)
+_POINTER_LENGTH = 150
 # Only near the end, where the pushes gather: inside a story such words are prose.
 TAIL_BLOCKS = 4
 _SHORT = 300
@@ -51,13 +57,6 @@ _TAIL_TAGS = ("p", "head", "item", "quote")
 
 def _letters(text: str) -> int:
     return sum(1 for ch in text if ch.isalnum())
-
-
-# A pointer to other stories whose link the extractor lost: "Related: <headline>", "More:".
-_POINTER = re.compile(r"\W*(?:related(?: articles?| stories| coverage| content| reading)?|"
-                      r"read (?:more|also|next)|see also|also read|more|recommended|"
-                      r"watch|listen)\s*[:|»>]", re.IGNORECASE)
-_POINTER_LENGTH = 150
 
 
 def _goes_elsewhere(ref) -> bool:
