@@ -290,3 +290,40 @@ def test_read_uses_the_reconciled_metadata_and_trims_the_lead(tmp_path):
     assert article.published.date().isoformat() == "2026-04-02"
     assert "Ferries Every Twenty Minutes" not in article.body and "By Ada" not in article.body
     assert "river ferry will run" in article.body
+
+
+def test_text_nested_in_an_image_by_the_extractor_is_kept():
+    from lxml import etree
+
+    from newsbook.sources.html import _body_from_xml
+
+    doc = etree.fromstring("<doc><main><p><graphic src='a.png'>If we have not met yet, my name is "
+                           "Jo.</graphic></p><p>Next.</p></main></doc>")
+    body = _body_from_xml(doc, {"a.png": "A portrait."})
+    assert "<figcaption>A portrait.</figcaption>" in body
+    assert "</figure>If we have not met yet, my name is Jo.</p>" in body
+
+
+def test_loose_byline_line_opening_the_body_is_trimmed():
+    from lxml import etree
+
+    from newsbook.sources.html import trim_lead
+
+    main = etree.fromstring(
+        "<main><div><p>Cars broken into at the clinic</p><hi rend='#b'>05/10/2018</hi> - "
+        "Publicado por: Clara Borba - Categoria: <ref target='/c'>Saúde</ref><graphic src='a.jpg'/>"
+        "<p>A equipe registrou nesta manhã o arrombamento de dois automóveis.</p></div></main>")
+    trim_lead(main, "Cars broken into at the clinic")
+    div = main[0]
+    assert [c.tag for c in div] == ["graphic", "p"] and not (div.text or "").strip()
+
+
+def test_loose_text_that_is_no_byline_stays():
+    from lxml import etree
+
+    from newsbook.sources.html import trim_lead
+
+    main = etree.fromstring("<main>The council met on <hi rend='#b'>Tuesday</hi> to decide."
+                            "<p>More text.</p></main>")
+    trim_lead(main, "Another title")
+    assert main.text == "The council met on " and main[0].tag == "hi"

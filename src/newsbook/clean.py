@@ -378,6 +378,10 @@ def plain_text(xhtml: str) -> str:
         current.clear()
 
     def walk(el) -> None:
+        if el.tag == "figcaption":
+            # A caption belongs with its picture, which plain text does not show.
+            current.append(el.tail or "")
+            return
         block = el.tag in _BLOCKS
         if block:
             flush()

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
+from newsbook.sources import captions as caption_rules
+from newsbook.sources import chunks, embeds
 from newsbook.sources import pagemeta
+from newsbook.sources.promos import drop_promos, drop_trailing_calls, drop_trailing_widgets
 from newsbook.sources.meta import parse_date, title_from_path
 
 # trafilatura's XML keeps what its HTML output loses (ordered lists, header cells):
@@ -84,6 +87,9 @@ def _to_html(el, captions: dict[str, str]) -> None:
             el.set("href", el.get("target"))
     elif tag == "graphic":
         el.tag = "img"
+        if (el.text or "").strip():
+            # trafilatura sometimes nests the text beside an image in it: an <img> holds none.
+            el.tail, el.text = el.text + (el.tail or ""), None
         caption = captions.get(el.get("src", ""))
         if caption:
             figure = etree.Element("figure")
@@ -153,11 +159,33 @@ def trim_lead(main, title: str | None) -> None:
             if tail and tail.strip():
                 main.text = (main.text or "") + tail
             break
+    else:
+        _trim_loose_byline(main)
     for element in main.iter():
         for attr in ("text", "tail"):
             value = getattr(element, attr)
             if value and _URL_ONLY.match(value) and (attr == "tail" or element is main):
                 setattr(element, attr, None)
+
+
+_INLINE = {"hi", "ref", "lb", "span"}
+
+
+def _trim_loose_byline(main) -> None:
+    """Drop a byline line that opens the body as loose text, outside any paragraph:
+    "<b>05/10/2018</b> - Published by: Jane Doe - Category: <a>Health</a>"."""
+    run = []
+    for child in main:
+        if child.tag not in _INLINE:
+            break
+        run.append(child)
+    text = " ".join(((main.text or "") + "".join(
+        "".join(c.itertext()) + (c.tail or "") for c in run)).split())
+    if not text or len(text) > 150 or not _BYLINE_LINE.match(text):
+        return
+    main.text = None
+    for child in run:
+        main.remove(child)
 
 
 def guess_date(tree, url: str | None = None):
@@ -212,6 +240,28 @@ def tame(tree) -> None:
                 el.drop_tree()  # its tail stays
 
 
+def _whole_of_chunked(tree, doc, url: str | None):
+    """The extraction again, with the body's continuation chunks merged, when it has some."""
+    main = doc.find("main") if doc is not None else None
+    if main is None:
+        return doc
+    paragraphs = [" ".join("".join(p.itertext()).split()) for p in main.iter("p")]
+    found = chunks.continuation(tree, paragraphs)
+    if found is None:
+        return doc
+    chunks.merge(*found)
+    try:
+        whole = _extract_xml(tree, url, with_metadata=False)
+    except ExtractionFailed:
+        return doc
+    length = len("".join(main.itertext()))
+    whole_main = whole.find("main") if whole is not None else None
+    # The merged page must give more text, not a different pick of the extractor's.
+    if whole_main is None or len("".join(whole_main.itertext())) <= length:
+        return doc
+    return whole
+
+
 def read(path: Path, text: str, url: str | None = None) -> Article:
     """Read an HTML page: its main content and its metadata, from one parse of the page."""
     import trafilatura
@@ -222,17 +272,24 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
     tame(tree)
     signals = pagemeta.collect(tree)
     captions = figure_captions(tree, url)
+    caption_texts = caption_rules.caption_texts(tree)
+    embeds.lift(tree)
     # trafilatura's own metadata pass costs a third of its time and reads the same signals
     # we already have: skip it, and ask htmldate only when the page states no date.
     try:
         doc = _extract_xml(tree, url, with_metadata=False)
     except ExtractionFailed as exc:
         raise SourceError(f"{path}: no article text could be extracted ({exc})") from None
+    doc = _whole_of_chunked(tree, doc, url)
     meta = pagemeta.reconcile(signals, url)
     if meta.published is None:
         meta.published = guess_date(tree, url)
     if doc is not None and doc.find("main") is not None:
         trim_lead(doc.find("main"), meta.title)
+        caption_rules.attach(doc.find("main"), caption_texts, captions)
+        drop_promos(doc.find("main"))
+        drop_trailing_calls(doc.find("main"))
+        drop_trailing_widgets(doc.find("main"))
     body = _body_from_xml(doc, captions)
     if body is None:
         raise SourceError(f"{path}: no article text found in the page")
