@@ -41,6 +41,10 @@ def build(issue: Issue, theme: Theme) -> bytes:
     css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
                         content=theme.resource("epub.css"))
     book.add_item(css)
+    # The theme's fonts, beside the stylesheet that loads them by relative url().
+    for index, (name, data, media_type) in enumerate(theme.static_files(), 1):
+        book.add_item(epub.EpubItem(uid=f"font{index}", file_name=f"style/{name}",
+                                    media_type=media_type, content=data))
 
     def document(uid: str, name: str, content: str):
         item = epub.EpubItem(uid=uid, file_name=name, media_type=_XHTML,
