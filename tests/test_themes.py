@@ -359,3 +359,29 @@ def test_cli_theme_option_overrides_the_config(tmp_path, fonts_served):
     again = run_cli("build", str(project), "-f", "epub")
     assert "up to date" not in again.stderr
     assert "masthead-classic" not in zipfile.ZipFile(epub).read("EPUB/contents.xhtml").decode()
+
+
+# -- the generated cover ------------------------------------------------------------------------
+
+def test_cover_uses_the_theme_fonts_when_they_can_write_the_text():
+    from newsbook.cover import _font
+
+    blackletter = _font(100, bold=True, family="Blankenburg", text="The Weekly Gazette")
+    assert Path(blackletter.path).name == "Blankenburg_UNZ1A.ttf"
+    bold = _font(60, bold=True, family="Source Serif Pro", text="Un café à Zürich")
+    assert Path(bold.path).name == "SourceSerifPro-Bold.ttf"
+    # a script the face lacks falls back to the system's DejaVu, as do the generic families
+    assert "DejaVu" in Path(_font(100, family="Blankenburg", text="الجريدة").path).name
+    assert "DejaVu" in Path(_font(60, family="serif", text="News").path).name
+
+
+def test_cover_differs_by_theme():
+    from newsbook.cover import make_cover
+    from test_chainloader import _issue
+
+    covers = {}
+    for name in ("modern", "classic"):
+        issue = _issue()
+        issue.theme = ThemeOptions(name=name)
+        covers[name] = make_cover(issue, "March 14, 2026", "No. 3").data
+    assert covers["modern"] != covers["classic"]

@@ -229,12 +229,12 @@ class Theme:
 
     def resource(self, name: str) -> bytes:
         """A static theme file from the first folder that has it; stylesheets are rendered first."""
-        if name.endswith(".css"):
-            # Stylesheets are templates too, with `theme` (fonts, margins, columns) as context.
-            return self._render(name).encode("utf-8")
         for folder in self.folders:
             path = folder / name
             if path.is_file():
+                if name.endswith(".css"):
+                    # Stylesheets are templates too, with `theme` (fonts, margins, columns).
+                    return self._render(name).encode("utf-8")
                 return path.read_bytes()
         raise BuildError(f"theme file not found: {name}")
 

@@ -152,3 +152,12 @@ def resolve(options: ThemeOptions | None) -> ThemeSettings:
         margins=options.margins or defaults.margins,
         columns=options.columns or defaults.columns,
     )
+
+
+def face_file(family: str, bold: bool = False) -> str | None:
+    """The file of a shipped family's upright face (bold when it has one), None for generic ones."""
+    if family not in FAMILIES:
+        return None
+    upright = [face for face in FAMILIES[family].faces if face.style == "normal"]
+    chosen = [face for face in upright if (face.weight >= 600) == bold] or upright
+    return chosen[0].file
