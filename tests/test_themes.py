@@ -389,3 +389,22 @@ def test_cover_differs_by_theme():
         issue.theme = ThemeOptions(name=name)
         covers[name] = make_cover(issue, "March 14, 2026", "No. 3").data
     assert covers["modern"] != covers["classic"]
+
+
+def test_classic_right_to_left(tmp_path, fonts_served):
+    folder = tmp_path / "p"
+    (folder / "articles").mkdir(parents=True)
+    (folder / "articles" / "a.md").write_text(
+        "---\ntitle: הגשר נפתח מחדש\ndate: 2026-03-12\n---\n\n"
+        + "הגשר הישן נפתח מחדש ביום חמישי לאחר שמונה חודשים של תיקונים. " * 30 + "\n",
+        encoding="utf-8")
+    (folder / "newsbook.toml").write_text(
+        '[issue]\ntitle = "עיתון הבדיקה"\nlanguage = "he"\ndate = "2026-03-14"\nnumber = 2\n'
+        'publisher = "Press"\n\n[theme]\nname = "classic"\n', encoding="utf-8")
+    epub, pdf = pipeline.build(pipeline.plan_project(config_mod.load(folder / "newsbook.toml"))).outputs
+    register_epub(epub)
+    runs = _lines(PdfReader(pdf).pages[0])
+    issue_x = [x for x, _y, text, _f in runs if text == "גיליון"]
+    publisher_x = [x for x, _y, text, _f in runs if text == "PRESS"]
+    # the dateline mirrored: the issue number at the right, the publisher at the left
+    assert issue_x and publisher_x and issue_x[0] > publisher_x[0], runs
