@@ -408,3 +408,14 @@ def test_classic_right_to_left(tmp_path, fonts_served):
     publisher_x = [x for x, _y, text, _f in runs if text == "PRESS"]
     # the dateline mirrored: the issue number at the right, the publisher at the left
     assert issue_x and publisher_x and issue_x[0] > publisher_x[0], runs
+
+
+def test_cli_theme_for_an_ad_hoc_build(tmp_path):
+    article = tmp_path / "note.md"
+    article.write_text("---\ntitle: A Note\n---\n\nSome text.\n", encoding="utf-8")
+    out = tmp_path / "note.epub"
+    result = run_cli("build", str(article), "-o", str(out), "--theme", "classic")
+    assert result.returncode == 0, result.stderr
+    archive, items = _epub_parts(register_epub(out))
+    assert "masthead-classic" in archive.read("EPUB/contents.xhtml").decode()
+    assert "style/fonts/Blankenburg_UNZ1A.ttf" in items
