@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from newsbook.clock import build_date
-from newsbook.model import Article, Image, Issue, Palette, Section, SectionRule
+from newsbook.model import Article, Image, Issue, Palette, Section, SectionRule, ThemeOptions
 
 DEFAULT_SECTION = "Articles"
 # A fixed namespace so that the same issue always gets the same urn:uuid identifier.
@@ -38,6 +38,7 @@ class IssueSettings:
     pdf_variant: str | None = None
     palette: Palette = field(default_factory=Palette)
     epub_cover: bool = True
+    theme: ThemeOptions = field(default_factory=ThemeOptions)
 
 
 def slugify(text: str) -> str:
@@ -130,5 +131,6 @@ def assemble(articles: list[Article], settings: IssueSettings,
         pdf_variant=settings.pdf_variant,
         palette=settings.palette,
         epub_cover=settings.epub_cover,
+        theme=settings.theme,
     )
     return issue, dropped

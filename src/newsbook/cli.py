@@ -13,6 +13,7 @@ import click
 
 from newsbook import __version__, cli_check, cli_send
 from newsbook.errors import NewsbookError
+from newsbook.themes import THEMES
 
 EX_SOFTWARE = 70  # sysexits.h: an internal error, a bug to report
 EXIT_SIGINT = 128 + signal.SIGINT  # 130, as a shell reports a process ended by Ctrl-C
@@ -119,6 +120,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("-d", "--output-dir", type=click.Path(path_type=Path),
               help="Folder for the outputs, with their default names (overrides the config).")
 @click.option("--title", help="Issue title (overrides the config).")
+@click.option("--theme", type=click.Choice(list(THEMES)),
+              help="Built-in theme (overrides [theme] name in the config).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any source cannot be read.")
 @_selection_options
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
@@ -129,7 +132,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @click.option("--send/--no-send", "send", default=None,
               help="Mail the book as [deliver] says (default: [deliver] after_build).")
-def build(locations, outputs, formats, output_dir, title, strict, offline, since, until,
+def build(locations, outputs, formats, output_dir, title, theme, strict, offline, since, until,
           include_seen, jobs, quiet, verbose, as_json, send) -> None:
     """Build an issue from a project folder (default: .) or from files, folders, URLs and feeds.
 
@@ -138,6 +141,7 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
       newsbook build                             # the project in this folder
       newsbook build samples -f pdf              # only the PDF of a project
       newsbook build samples -d out/             # into out/, default file names
+      newsbook build samples --theme classic     # the newspaper theme
       newsbook build notes/ -o out/notes.epub -o out/notes.pdf --title "Notes"
       newsbook build https://example.org/feed.xml https://example.org/page -o web.epub
       newsbook build samples --send              # then mail it as [deliver] says
@@ -147,7 +151,7 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
     terminal.setup_logging(verbose)
     plan = _plan(locations, outputs=list(outputs) or None, formats=list(formats) or None,
                  title=title, output_dir=output_dir, offline=offline, since=since, until=until,
-                 include_seen=include_seen)
+                 include_seen=include_seen, theme=theme)
     if jobs:
         plan.jobs = jobs
     with terminal.Progress(enabled=None if not quiet else False) as progress:
@@ -242,7 +246,7 @@ def serve(project, port, host, offline, no_reload) -> None:
 
 
 def _plan(locations: tuple[str, ...], *, outputs=None, formats=None, title=None, output_dir=None,
-          offline=False, since=None, until=None, include_seen=False):
+          offline=False, since=None, until=None, include_seen=False, theme=None):
     """A build plan from the command line: a project folder (default .) or ad-hoc sources."""
     from newsbook import config as config_mod
     from newsbook import pipeline
@@ -254,12 +258,13 @@ def _plan(locations: tuple[str, ...], *, outputs=None, formats=None, title=None,
                else None)
     if project is not None:
         return pipeline.plan_project(config_mod.load(project), formats, outputs, title,
-                                     output_dir, offline, since, until, include_seen)
+                                     output_dir, offline, since, until, include_seen,
+                                     theme=theme)
     if locations == ["."] and not outputs:
         raise NewsbookError(f"no {config_mod.CONFIG_NAME} here: give a project folder, "
                             "or sources and -o FILE")
     return pipeline.plan_sources(locations, outputs, formats, title, output_dir, offline,
-                                 since, until)
+                                 since, until, theme=theme)
 
 
 @main.command(name="list")

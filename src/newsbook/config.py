@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsbook.errors import ConfigError
-from newsbook.model import Palette, SectionRule
+from newsbook.model import Palette, SectionRule, ThemeOptions
+from newsbook.themes import FONT_CHOICES, MAX_COLUMNS, THEMES, valid_margins
 
 if TYPE_CHECKING:
     from newsbook.deliver import DeliverSettings
@@ -74,6 +75,7 @@ class Config:
     image_size: int = 1600
     pdf_variant: str | None = None
     palette: Palette = field(default_factory=Palette)
+    theme: ThemeOptions = field(default_factory=ThemeOptions)
     epub_cover: bool = True
     since: str | None = None
     until: str | None = None
@@ -144,6 +146,12 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "accent": ((str,), 'a colour such as "#a01c24"'),
         "ink": ((str,), 'a colour such as "#141418"'),
         "paper": ((str,), 'a colour such as "#f7f4ec"'),
+        "name": ((str,), f"one of {list(THEMES)}"),
+        "body_font": ((str,), f"one of {list(FONT_CHOICES)}"),
+        "heading_font": ((str,), f"one of {list(FONT_CHOICES)}"),
+        "title_font": ((str,), f"one of {list(FONT_CHOICES)}"),
+        "margins": ((str,), 'one to four CSS lengths such as "20mm" or "22mm 20mm 24mm"'),
+        "columns": ((int,), f"a number of columns from 1 to {MAX_COLUMNS}"),
     },
     "fetch": {
         "timeout": ((int, float), "a number of seconds"),
@@ -204,11 +212,13 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     pdf = _table(raw, "pdf", path)
     epub = _table(raw, "epub", path)
     theme = _table(raw, "theme", path)
-    for key, value in theme.items():
+    colours = {k: v for k, v in theme.items() if k in _COLOURS}
+    for key, value in colours.items():
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             raise ConfigError(f"{path}: 'theme.{key}' must be a colour such as \"#a01c24\", "
                               f"not {value!r}")
-    config.palette = Palette(**{k: v.lower() for k, v in theme.items()})
+    config.palette = Palette(**{k: v.lower() for k, v in colours.items()})
+    config.theme = _theme_options(theme, path)
     config.epub_cover = epub.get("cover", True)
     sources = raw.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
@@ -299,6 +309,24 @@ def _deliver(table: dict[str, Any], root: Path, path: Path) -> DeliverSettings:
             raise ConfigError(f"{path}: 'deliver.port' must be a port number (1-65535)")
         setattr(settings, "sender" if key == "from" else key, value)
     return settings
+_COLOURS = ("accent", "ink", "paper")
+
+
+def _theme_options(theme: dict[str, Any], path: Path) -> ThemeOptions:
+    """[theme]'s name and options, each checked against what the built-in themes offer."""
+    if "name" in theme:
+        _one_of(theme["name"], tuple(THEMES), "theme.name", path)
+    for key in ("body_font", "heading_font", "title_font"):
+        if key in theme:
+            _one_of(theme[key], FONT_CHOICES, f"theme.{key}", path)
+    if "margins" in theme and not valid_margins(theme["margins"]):
+        raise ConfigError(f"{path}: 'theme.margins' must be one to four CSS lengths in mm, cm, in, "
+                          f"pt or pc (such as \"20mm\" or \"22mm 20mm 24mm\"), "
+                          f"not {theme['margins']!r}")
+    if "columns" in theme and not 1 <= theme["columns"] <= MAX_COLUMNS:
+        raise ConfigError(f"{path}: 'theme.columns' must be from 1 to {MAX_COLUMNS}, "
+                          f"not {theme['columns']}")
+    return ThemeOptions(**{k: v for k, v in theme.items() if k not in _COLOURS})
 
 
 def _source(entry: dict[str, Any], where: str, root: Path, path: Path) -> list[SourceConfig]:

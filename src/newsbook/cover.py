@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import io
 import textwrap
+from functools import lru_cache
 
 from newsbook.model import Image, Issue
+from newsbook.render import builtin_templates
+from newsbook.themes import face_file, resolve
 
 WIDTH, HEIGHT = 1600, 2560
 
@@ -16,10 +19,25 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
-def _font(size: int, bold: bool = False, serif: bool = True):
-    """A TrueType font from the system (DejaVu), else Pillow's own scalable default."""
+@lru_cache(maxsize=16)
+def _characters(path: str) -> frozenset[int]:
+    """The code points a font file has glyphs for."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(path, lazy=True).getBestCmap())
+
+
+def _font(size: int, bold: bool = False, serif: bool = True, family: str | None = None,
+          text: str = ""):
+    """The theme's `family` when it can write all of `text`, else DejaVu, else Pillow's default."""
     from PIL import ImageFont
 
+    file = face_file(family, bold) if family else None
+    if file is not None:
+        path = builtin_templates() / "fonts" / file
+        # A blackletter or Latin-only face has no Arabic or CJK: those titles keep DejaVu.
+        if all(ord(c) in _characters(str(path)) for c in text if not c.isspace()):
+            return ImageFont.truetype(str(path), size)
     family = "DejaVuSerif" if serif else "DejaVuSans"
     name = f"{family}-Bold.ttf" if bold else f"{family}.ttf"
     try:
@@ -52,6 +70,9 @@ def make_cover(issue: Issue, date_text: str, number_text: str) -> Image:
 
     INK, PAPER, ACCENT = (_rgb(c) for c in (issue.palette.ink, issue.palette.paper,  # noqa: N806
                                              issue.palette.accent))
+    # The theme's own fonts, so the cover matches the book (classic: a blackletter nameplate).
+    theme = resolve(issue.theme)
+    title, body, heading = theme.title_font, theme.body_font, theme.heading_font
     img = PILImage.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(img)
     margin = 120
@@ -60,18 +81,18 @@ def make_cover(issue: Issue, date_text: str, number_text: str) -> Image:
 
     y = 220
     size = 180
-    title_font = _font(size, bold=True)
+    title_font = _font(size, bold=True, family=title, text=issue.title)
     lines = _wrap(draw, issue.title, title_font, inner)
     while (len(lines) > 3 or any(draw.textlength(ln, font=title_font) > inner for ln in lines)) \
             and size > 70:
         size -= 10
-        title_font = _font(size, bold=True)
+        title_font = _font(size, bold=True, family=title, text=issue.title)
         lines = _wrap(draw, issue.title, title_font, inner)
     for line in lines:
         draw.text((WIDTH / 2, y), line, font=title_font, fill=INK, anchor="mt")
         y += int(size * 1.15)
     if issue.subtitle:
-        sub_font = _font(60)
+        sub_font = _font(60, family=body, text=issue.subtitle)
         for line in _wrap(draw, issue.subtitle, sub_font, inner)[:2]:
             y += 20
             draw.text((WIDTH / 2, y), line, font=sub_font, fill=INK, anchor="mt")
@@ -80,19 +101,21 @@ def make_cover(issue: Issue, date_text: str, number_text: str) -> Image:
     draw.line([margin, y, WIDTH - margin, y], fill=INK, width=6)
     y += 30
     facts = " · ".join(t for t in (number_text, date_text) if t)
-    draw.text((WIDTH / 2, y), facts.upper(), font=_font(48, serif=False), fill=INK, anchor="mt")
+    draw.text((WIDTH / 2, y), facts.upper(), font=_font(48, serif=False, family=heading,
+                                                        text=facts.upper()),
+              fill=INK, anchor="mt")
     y += 90
     draw.line([margin, y, WIDTH - margin, y], fill=INK, width=2)
 
     y += 110
-    label_font = _font(40, bold=True, serif=False)
-    head_font = _font(64, bold=True)
     for section in issue.sections:
         if y > HEIGHT - 400 or not section.articles:
             break
+        label_font = _font(40, bold=True, serif=False, family=heading, text=section.title.upper())
         draw.text((margin, y), section.title.upper(), font=label_font, fill=ACCENT)
         y += 70
         for article in section.articles[:2]:
+            head_font = _font(64, bold=True, family=body, text=article.title)
             wrapped = _wrap(draw, article.title, head_font, inner)
             if len(wrapped) > 3:
                 wrapped = wrapped[:3]
@@ -106,7 +129,8 @@ def make_cover(issue: Issue, date_text: str, number_text: str) -> Image:
             y += 30
         y += 50
     if issue.publisher:
-        draw.text((WIDTH / 2, HEIGHT - 160), issue.publisher, font=_font(44, serif=False),
+        draw.text((WIDTH / 2, HEIGHT - 160), issue.publisher,
+                  font=_font(44, serif=False, family=heading, text=issue.publisher),
                   fill=INK, anchor="mt")
     draw.rectangle([0, HEIGHT - 36, WIDTH, HEIGHT], fill=ACCENT)
 

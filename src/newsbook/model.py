@@ -26,6 +26,18 @@ class Palette:
     paper: str = "#f7f4ec"
 
 
+@dataclass(frozen=True)
+class ThemeOptions:
+    """The theme a project chose and its options; None means the theme's own default."""
+
+    name: str = "modern"
+    body_font: str | None = None  # a shipped family, or "serif" / "sans-serif" (none embedded)
+    heading_font: str | None = None
+    title_font: str | None = None  # the masthead's title
+    margins: str | None = None  # PDF page margins, CSS lengths ("20mm" to "22mm 20mm 24mm 18mm")
+    columns: int | None = None  # PDF text columns, 1 to 3
+
+
 @dataclass
 class Article:
     """One article, whatever kind of source it came from."""
@@ -84,6 +96,7 @@ class Issue:
     pdf_variant: str | None = None  # None, "pdf/ua-1" (tagged) or "pdf/a-3u"
     palette: Palette = field(default_factory=Palette)
     epub_cover: bool = True  # a cover image and page in the EPUB
+    theme: ThemeOptions = field(default_factory=ThemeOptions)
 
     @property
     def articles(self) -> list[Article]:

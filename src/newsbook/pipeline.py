@@ -17,7 +17,7 @@ from newsbook.collect import Failure, Progress, SourceSpec, collect, is_url
 from newsbook.config import Config, resolve_window
 from newsbook.errors import BuildError, ConfigError, NewsbookError, NothingBuilt
 from newsbook.images import ImageRefused, local_resolver, normalize_image, web_resolver
-from newsbook.model import Issue
+from newsbook.model import Issue, ThemeOptions
 from newsbook.output import sweep_parts, write_all
 from newsbook.render import Theme, labels_for, long_date
 from newsbook.select import Decision, Rules, article_key, select, text_signature
@@ -87,7 +87,7 @@ def plan_project(config: Config, formats: list[str] | None = None,
                  outputs: list[Path] | None = None, title: str | None = None,
                  output_dir: Path | None = None, offline: bool = False,
                  since: str | None = None, until: str | None = None,
-                 include_seen: bool = False) -> Plan:
+                 include_seen: bool = False, theme: str | None = None) -> Plan:
     """A plan for building a project folder from its newsbook.toml (CLI options override it)."""
     specs: list[SourceSpec] = []
     for group, source in enumerate(config.sources):
@@ -116,6 +116,7 @@ def plan_project(config: Config, formats: list[str] | None = None,
         page_size=config.page_size, series=config.series, pdf_variant=config.pdf_variant,
         palette=config.palette, epub_cover=config.epub_cover,
         section_rules=list(config.section_rules),
+        theme=replace(config.theme, name=theme) if theme else config.theme,
     )
     rules = Rules(undated=config.undated, include_tags=config.include_tags,
                   exclude_tags=config.exclude_tags,
@@ -136,7 +137,8 @@ def plan_project(config: Config, formats: list[str] | None = None,
 def plan_sources(locations: list[str], outputs: list[Path] | None = None,
                  formats: list[str] | None = None, title: str | None = None,
                  output_dir: Path | None = None, offline: bool = False,
-                 since: str | None = None, until: str | None = None) -> Plan:
+                 since: str | None = None, until: str | None = None,
+                 theme: str | None = None) -> Plan:
     """A plan for an ad-hoc build from files, folders and URLs named on the command line."""
     specs: list[SourceSpec] = []
     roots = [Path.cwd()]
@@ -149,7 +151,8 @@ def plan_sources(locations: list[str], outputs: list[Path] | None = None,
             roots.append(path if path.is_dir() else path.parent)
     single = len(specs) == 1 and specs[0].kind == "path"
     settings = IssueSettings(title=title or (Path(specs[0].location).stem.replace("-", " ").title()
-                                             if single else "newsbook"))
+                                             if single else "newsbook"),
+                             theme=ThemeOptions(name=theme) if theme else ThemeOptions())
     if not outputs:
         folder = output_dir if output_dir is not None else Path.cwd()
         outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or ["epub"]]
@@ -255,7 +258,7 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
         state = project_state(plan.project)
         state.check()  # a damaged state file stops the build now, not after the outputs land
     issue = prepare(plan, report, strict, progress=progress)
-    theme = Theme(plan.templates)
+    theme = Theme(plan.templates, issue.theme)
     prints = {path: fingerprint(issue, theme, builders.format_for(path)) for path in plan.outputs}
     stamps = read_stamps(plan.project) if plan.project is not None else {}
     if plan.project is not None and all(_unchanged(path, prints[path], stamps)

@@ -1,4 +1,4 @@
-"""The Jinja environment: project templates, then the built-in theme; autoescape always on."""
+"""The Jinja environment: project templates, then the chosen theme, then the built-in base; autoescape on."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from newsbook.errors import BuildError
-from newsbook.model import Article, Issue
+from newsbook.errors import BuildError, ConfigError
+from newsbook.model import Article, Issue, ThemeOptions
+from newsbook.themes import THEMES, ThemeSettings
+from newsbook.themes import resolve as resolve_theme
 
 # Labels the built-in templates print, for the issue's language; English for any label a
 # language lacks. "reading_time" wraps babel's localized "5 min" ({duration}) in the language's
@@ -167,18 +169,31 @@ def site_of(article: Article) -> str:
 
 
 class Theme:
-    """Templates and static resources looked up in the project's folder first, then built-in."""
+    """Templates and static files looked up along a chain: project, chosen theme, built-in base."""
 
-    def __init__(self, project_templates: Path | None = None):
-        from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+    def __init__(self, project_templates: Path | None = None, options: ThemeOptions | None = None):
+        from jinja2 import StrictUndefined
 
-        folders = [builtin_templates()]
+        from newsbook.chainloader import ChainEnvironment, ChainLoader
+
+        try:
+            self.settings: ThemeSettings = resolve_theme(options)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        base = builtin_templates()
+        folders, labels = [base], ["built-in"]
+        folder = THEMES[self.settings.name].folder
+        if folder is not None:
+            folders.insert(0, base / "themes" / folder)
+            labels.insert(0, f"theme '{self.settings.name}'")
         if project_templates is not None and project_templates.is_dir():
             folders.insert(0, project_templates)
+            labels.insert(0, "project")
         self.folders = folders
-        self.env = Environment(
-            loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
-            autoescape=True,  # every template we render is (X)HTML or XML
+        self.loader = ChainLoader(folders, labels)
+        self.env = ChainEnvironment(
+            loader=self.loader,
+            autoescape=True,  # every template we render is (X)HTML, XML or CSS
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -187,26 +202,43 @@ class Theme:
         self.env.filters.update(long_date=long_date, iso_date=iso_date, join_names=join_names,
                                 site=site_of, reading_time=reading_time,
                                 reading_minutes=reading_minutes, direction=text_direction)
-        self.env.globals.update(language_attributes=language_attributes)
+        self.env.globals.update(language_attributes=language_attributes, theme=self.settings)
+
+    @property
+    def name(self) -> str:
+        """The chosen theme's name ("modern", "classic")."""
+        return self.settings.name
 
     def render(self, name: str, issue: Issue, **context: Any) -> str:
-        """Render one template with the issue and the labels of its language."""
-        from jinja2 import TemplateError
-
+        """Render one template with the issue, the labels of its language and the theme."""
         labels = labels_for(issue.language)
+        return self._render(name, issue=issue, labels=labels, lang=issue.language,
+                            body=lambda article: Markup(article.body), **context)
+
+    def _render(self, name: str, **context: Any) -> str:
+        from jinja2 import TemplateError, TemplateNotFound
+
         try:
-            template = self.env.get_template(name)
-            return template.render(issue=issue, labels=labels, lang=issue.language,
-                                   body=lambda article: Markup(article.body), **context)
+            return self.env.get_template(name).render(**context)
+        except TemplateNotFound as exc:
+            raise BuildError(f"template {name}: {exc.message or exc.name}") from None
         except TemplateError as exc:
             where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
-            raise BuildError(f"template {getattr(exc, 'name', None) or name}{where}: "
-                             f"{exc.message or exc}") from None
+            shown = self.loader.display(getattr(exc, "name", None) or name)
+            raise BuildError(f"template {shown}{where}: {exc.message or exc}") from None
 
     def resource(self, name: str) -> bytes:
-        """A static theme file (CSS, fonts), from the first folder that has it."""
+        """A static theme file from the first folder that has it; stylesheets are rendered first."""
         for folder in self.folders:
             path = folder / name
             if path.is_file():
+                if name.endswith(".css"):
+                    # Stylesheets are templates too, with `theme` (fonts, margins, columns).
+                    return self._render(name).encode("utf-8")
                 return path.read_bytes()
         raise BuildError(f"theme file not found: {name}")
+
+    def static_files(self) -> list[tuple[str, bytes, str]]:
+        """The fonts the stylesheets load: (name relative to the stylesheet, bytes, media type)."""
+        return [(face.name, self.resource(face.name), face.media_type)
+                for face in self.settings.font_faces]

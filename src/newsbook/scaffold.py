@@ -56,6 +56,17 @@ section = "Notes"
 # [pdf]
 # variant = "pdf/ua-1"           # a tagged PDF; or "pdf/a-3u" for archives
 
+# [theme]
+# name = "modern"                # or "classic": a newspaper (masthead, two columns in the PDF)
+# body_font = "Source Serif Pro" # default: the theme's; or "Source Sans Pro", "Old Standard TT",
+# heading_font = "Source Sans Pro"  # "Blankenburg", or "serif" / "sans-serif" (none embedded)
+# title_font = "Source Serif Pro"   # the masthead's title
+# margins = "22mm 20mm 24mm"     # PDF page margins: one to four lengths (mm cm in pt pc)
+# columns = 1                    # PDF text columns, 1 to 3 (classic: 2)
+# accent = "#a01c24"             # colours of the cover and the PDF's headings
+# ink = "#141418"
+# paper = "#f7f4ec"
+
 # [fetch]
 # timeout = 30
 # retries = 3
@@ -83,7 +94,8 @@ Run `newsbook build` in this folder. The EPUB and the PDF appear in `_build/`.
 ## Templates
 
 Copy any file of the built-in theme into `templates/` to change it: `article.xhtml`,
-`issue.html`, `epub.css`, `print.css` and the others.
+`issue.html`, `epub.css`, `print.css` and the others. A file can also extend the one it
+replaces and change only some of its blocks: start it with `{{% extends "!article.xhtml" %}}`.
 '''
 
 

@@ -98,7 +98,7 @@ def build_page(project: Path, offline: bool = False):
     plan = pipeline.plan_project(config, formats=["html"], offline=offline)
     report = pipeline.Report()
     issue = pipeline.prepare(plan, report)
-    page = html_builder.build(issue, Theme(plan.templates))
+    page = html_builder.build(issue, Theme(plan.templates, issue.theme))
     report.warnings[:0] = [f"skipped {failure.reason}" for failure in report.failures]
     return page, report, config
 

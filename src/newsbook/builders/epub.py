@@ -11,6 +11,10 @@ from newsbook.model import Issue
 from newsbook.render import Theme, labels_for, long_date, text_direction
 
 _XHTML = "application/xhtml+xml"
+_APPLE_OPTIONS = "META-INF/com.apple.ibooks.display-options.xml"
+_APPLE_FONTS = (b'<?xml version="1.0" encoding="UTF-8"?>\n<display_options>\n'
+                b'<platform name="*"><option name="specified-fonts">true</option></platform>\n'
+                b'</display_options>\n')
 
 
 def build(issue: Issue, theme: Theme) -> bytes:
@@ -41,6 +45,11 @@ def build(issue: Issue, theme: Theme) -> bytes:
     css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
                         content=theme.resource("epub.css"))
     book.add_item(css)
+    # The theme's fonts, beside the stylesheet that loads them by relative url().
+    fonts = theme.static_files()
+    for index, (name, data, media_type) in enumerate(fonts, 1):
+        book.add_item(epub.EpubItem(uid=f"font{index}", file_name=f"style/{name}",
+                                    media_type=media_type, content=data))
 
     def document(uid: str, name: str, content: str):
         item = epub.EpubItem(uid=uid, file_name=name, media_type=_XHTML,
@@ -84,7 +93,9 @@ def build(issue: Issue, theme: Theme) -> bytes:
     now = build_time()
     epub.write_epub(buffer, book, {"mtime": now, "raise_exceptions": True,
                                    "epub3_pages": False, "landmark_title": "Guide"})
-    return rezip(buffer.getvalue(), now)
+    # Apple Books shows embedded fonts only when the book says it specifies its own.
+    extra = {_APPLE_OPTIONS: _APPLE_FONTS} if fonts else {}
+    return rezip(buffer.getvalue(), now, extra)
 
 
 def _series(book, issue: Issue) -> None:
@@ -117,7 +128,8 @@ def _accessibility(book, issue: Issue) -> None:
              "a table of contents and a navigable reading order.")]
     if issue.images or (issue.cover and issue.epub_cover):
         meta.insert(1, ("schema:accessMode", "visual"))
-    # The stylesheet leaves fonts, sizes and colours to the reader.
+    # The stylesheet sets only relative sizes and no colours; the theme's fonts are a default
+    # that the reader's own font settings replace.
     meta.insert(-2, ("schema:accessibilityFeature", "displayTransformability"))
     if issue.images and all(image.alt for image in issue.images):
         # Claimed only when every image kept a text alternative from its source.
@@ -130,11 +142,12 @@ def _accessibility(book, issue: Issue) -> None:
         book.add_metadata(None, "meta", value, attributes)
 
 
-def rezip(data: bytes, when: datetime) -> bytes:
+def rezip(data: bytes, when: datetime, extra: dict[str, bytes] | None = None) -> bytes:
     """Rewrite a zip so its bytes depend only on its content: fixed times, order and modes."""
     stamp = when.astimezone(timezone.utc).timetuple()[:6]
     source = zipfile.ZipFile(io.BytesIO(data))
-    names = source.namelist()
+    extra = extra or {}
+    names = [*source.namelist(), *extra]
     ordered = ["mimetype"] + sorted(n for n in names if n != "mimetype")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
@@ -144,5 +157,6 @@ def rezip(data: bytes, when: datetime) -> bytes:
             info.external_attr = 0o644 << 16
             # The mimetype entry must come first and be stored uncompressed (OCF).
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=9)
+            target.writestr(info, extra[name] if name in extra else source.read(name),
+                            compresslevel=9)
     return out.getvalue()

@@ -19,6 +19,7 @@ BASE_URL = "https://issue.newsbook.invalid/"
 def resources(issue: Issue, theme: Theme) -> dict[str, tuple[bytes, str]]:
     """Everything the PDF may load, by URL: the stylesheet and the issue's images."""
     served = {BASE_URL + "print.css": (theme.resource("print.css"), "text/css")}
+    served.update({BASE_URL + name: (data, kind) for name, data, kind in theme.static_files()})
     for image in issue.images:
         served[BASE_URL + image.key] = (image.data, image.media_type)
     return served
