@@ -107,7 +107,7 @@ class DaskExecutor:
             # pure=False: equal jobs are still separate builds (their results are the files).
             futures[self._client.submit(fn, item, pure=False)] = item
         try:
-            for future in as_completed(list(futures)):
+            for future in as_completed(list(futures), loop=self._client.loop):
                 try:
                     yield futures[future], future.result()
                 except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: that task fails
