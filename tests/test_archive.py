@@ -1,0 +1,337 @@
+"""newsbook archive: a year of weekly issues on a local pool and on a Dask cluster, identical;
+resumable after a kill; only changed issues rebuilt; sources attached to the PDF/A files."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+
+from conftest import register_epub, run_cli
+
+EPOCH = "1735689600"  # 2025-01-01: every file's own date is clamped to it
+ENV = {"SOURCE_DATE_EPOCH": EPOCH}
+WORDS = ("harbour ferry council budget school river bridge market library museum train "
+         "station weather garden festival election court hospital road factory farm theatre "
+         "report vote plan season mayor district port island street park archive").split()
+
+
+def make_project(folder: Path, weeks: int, start: date = date(2025, 1, 1)) -> Path:
+    """A project of dated articles, one a week (two in every fifth week: Markdown and HTML),
+    plus a scraped text file and an undated note that belongs to no period."""
+    articles = folder / "articles"
+    articles.mkdir(parents=True)
+    (folder / "newsbook.toml").write_text('[issue]\ntitle = "The Weekly Ledger"\n'
+                                          'language = "en"\n', encoding="utf-8")
+    for week in range(weeks):
+        day = start + timedelta(days=7 * week)
+        rng = random.Random(week)
+        text = " ".join(rng.choice(WORDS) for _ in range(60))
+        (articles / f"{day.isoformat()}-story.md").write_text(
+            f"---\ntitle: Week {week + 1} story\ndate: {day.isoformat()}\n"
+            f"url: https://ledger.example/{week + 1}\nauthor: Desk {week % 3}\n---\n\n"
+            f"{text.capitalize()}.\n\nMore: *{rng.choice(WORDS)}*.\n", encoding="utf-8")
+        if week % 5 == 2:
+            (articles / f"{day.isoformat()}-feature.html").write_text(
+                f"<!DOCTYPE html><html lang='en'><head><title>Feature {week + 1}</title>"
+                f"<meta name='date' content='{(day + timedelta(days=1)).isoformat()}'></head>"
+                f"<body><article><h1>Feature {week + 1}</h1>"
+                + "".join(f"<p>{' '.join(rng.choice(WORDS) for _ in range(40))}.</p>"
+                          for _ in range(3))
+                + "</article></body></html>", encoding="utf-8")
+    (articles / "undated-note.md").write_text("# A note without a date\n\nIt fits no week.\n",
+                                              encoding="utf-8")
+    return folder
+
+
+def archive_cli(project: Path, out: Path, *extra: str, first="2025-01-01", last="2025-12-31"):
+    return run_cli("archive", str(project), "--from", first, "--to", last, "--every", "week",
+                   "-d", str(out), "--json", *extra, env=ENV)
+
+
+def files_of(manifest: dict) -> dict[str, dict]:
+    return {item["path"]: item for issue in manifest["issues"] for item in issue["files"]}
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory):
+    """A year of weekly articles archived with the local pool (2 processes)."""
+    root = tmp_path_factory.mktemp("archive-year")
+    project = make_project(root / "ledger", weeks=52)
+    out = root / "local"
+    result = archive_cli(project, out, "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    return project, out, json.loads(result.stdout)
+
+
+def test_a_year_of_weekly_issues(year):
+    project, out, report = year
+    manifest = json.loads((out / "archive.json").read_text())
+    issues = manifest["issues"]
+    assert len(issues) == 52 and len(report["built"]) == 52 and not report["failed"]
+    # Numbered in period order from the first week, one issue per ISO week of 2025.
+    assert [i["number"] for i in issues] == list(range(1, 53))
+    assert [i["period"]["label"] for i in issues] == [f"2025-W{n:02d}" for n in range(1, 53)]
+    assert issues[0]["period"] == {"label": "2025-W01", "start": "2024-12-30", "end": "2025-01-05"}
+    # The range ends in 2026-W01, which has no article: skipped and recorded.
+    assert manifest["empty"] == ["2026-W01"] and report["empty"] == ["2026-W01"]
+    assert report["undated"] == ["articles/undated-note.md"]
+    for issue in issues:
+        assert issue["date"] == issue["period"]["end"]
+        assert {f["format"] for f in issue["files"]} == {"epub", "pdf"}
+        for article in issue["articles"]:
+            assert issue["period"]["start"] <= article["published"][:10] <= issue["period"]["end"]
+            source = project / article["source"]
+            assert source.is_file() and article["retrieved"]
+    third = issues[2]  # week 3 has a Markdown story and an HTML feature
+    assert [a["source"] for a in third["articles"]] == [
+        "articles/2025-01-15-feature.html", "articles/2025-01-15-story.md"]
+    assert third["articles"][1]["url"] == "https://ledger.example/3"
+    # The manifest tells the truth about the files on disk.
+    for path, item in files_of(manifest).items():
+        data = (out / path).read_bytes()
+        import hashlib
+
+        assert len(data) == item["bytes"] and hashlib.sha256(data).hexdigest() == item["sha256"]
+    for issue in (issues[0], issues[2], issues[-1]):
+        register_epub(out / issue["files"][0]["path"])
+
+
+def test_index_page_links_every_issue(year):
+    _project, out, _report = year
+    manifest = json.loads((out / "archive.json").read_text())
+    page = etree.parse(str(out / "index.html"), etree.HTMLParser())
+    links = {a.get("href") for a in page.iter("a")}
+    assert set(files_of(manifest)) <= links
+    rows = page.xpath("//tbody/tr")
+    assert len(rows) == 52 and rows[0].get("id") == "issue-2025-W01"
+    assert "https://ledger.example/1" in links
+
+
+def test_pdf_is_pdf_a_3u_with_the_sources_attached(year):
+    project, out, _report = year
+    manifest = json.loads((out / "archive.json").read_text())
+    issue = manifest["issues"][2]
+    pdf = out / next(f["path"] for f in issue["files"] if f["format"] == "pdf")
+    reader = PdfReader(pdf)
+    attachments = reader.attachments
+    assert len(attachments) == len(issue["articles"]) == 2
+    for article in issue["articles"]:
+        original = (project / article["source"]).read_bytes()
+        assert attachments[article["attachment"]] == [original]
+    catalog = reader.trailer["/Root"]
+    kinds = {}
+    for spec in catalog["/AF"]:
+        spec = spec.get_object()
+        assert spec["/AFRelationship"] == "/Source" and spec["/UF"] == spec["/F"]
+        stream = spec["/EF"]["/F"].get_object()
+        assert stream["/Params"]["/ModDate"] == "D:20250101000000Z"  # clamped to the epoch
+        assert stream["/Params"]["/Size"] == len(stream.get_data())
+        kinds[str(spec["/F"])] = stream["/Subtype"]
+    assert kinds == {"2025-01-15-feature.html": "/text/html",
+                     "2025-01-15-story.md": "/text/markdown"}
+    xmp = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp
+    assert "articles/2025-01-15-story.md" in xmp and "2025-01-01T00:00:00Z" in xmp
+    assert "<pdfaSchema:namespaceURI>" in xmp  # custom properties come with their schema
+    assert reader.metadata.title == "The Weekly Ledger"
+
+
+def test_dask_cluster_builds_the_same_archive(year, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    project, local, _report = year
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        result = archive_cli(project, tmp_path / "dask", "--scheduler", cluster.scheduler_address)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["executor"].startswith("Dask cluster") and len(report["built"]) == 52
+    manifest = (tmp_path / "dask" / "archive.json").read_bytes()
+    assert manifest == (local / "archive.json").read_bytes()
+    for path in files_of(json.loads(manifest)):
+        assert (tmp_path / "dask" / path).read_bytes() == (local / path).read_bytes(), path
+    assert (tmp_path / "dask" / "index.html").read_bytes() == (local / "index.html").read_bytes()
+
+
+def test_changing_one_article_rebuilds_only_its_issue(year, tmp_path):
+    project, local, _report = year
+    # A copy elsewhere: paths in the archive are relative, so the copy is up to date as is.
+    shutil.copytree(project, tmp_path / "ledger")
+    shutil.copytree(local, tmp_path / "out")
+    project, out = tmp_path / "ledger", tmp_path / "out"
+    again = archive_cli(project, out)
+    assert again.returncode == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert report["built"] == [] and len(report["up_to_date"]) == 52
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.*")}
+    story = project / "articles" / "2025-03-05-story.md"
+    story.write_text(story.read_text().replace("More:", "More, corrected:"))
+    changed = archive_cli(project, out)
+    report = json.loads(changed.stdout)
+    assert report["built"] == ["2025-W10"] and len(report["up_to_date"]) == 51
+    after = {p.name: p.stat().st_mtime_ns for p in out.glob("*.*")}
+    touched = {name for name in after if after[name] != before.get(name)}
+    assert touched == {"the-weekly-ledger-2025-W10.epub", "the-weekly-ledger-2025-W10.pdf",
+                       "archive.json", "index.html"}
+    manifest = json.loads((out / "archive.json").read_text())
+    week10 = next(i for i in manifest["issues"] if i["period"]["label"] == "2025-W10")
+    attached = PdfReader(out / week10["files"][1]["path"]).attachments
+    assert attached["2025-03-05-story.md"] == [story.read_bytes()]
+
+
+def test_killed_run_resumes_without_rebuilding_finished_issues(tmp_path):
+    from newsbook.archive import manifest as records
+
+    project = make_project(tmp_path / "ledger", weeks=10)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "newsbook", "archive", str(project), "--from", "2025-01-01",
+               "--to", "2025-03-11", "--every", "week", "-d", str(out), "--jobs", "1", "-q"]
+    process = subprocess.Popen(command, env={**os.environ, **ENV}, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    journal = out / records.JOURNAL
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        if journal.is_file() and journal.read_bytes().count(b"\n") >= 3:
+            break
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)  # the CLI and its worker processes, mid-run
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    # What the killed run left: every recorded issue is on disk as recorded.
+    state = records.load(out)
+    assert records.verify(state, out) == []
+    done = set(state.issues)
+    assert 3 <= len(done) < 10
+    stamps = {item["path"]: (out / item["path"]).stat().st_mtime_ns
+              for label in done for item in state.issues[label]["files"]}
+    result = archive_cli(project, out, first="2025-01-01", last="2025-03-11")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report["up_to_date"]) == done
+    assert set(report["built"]) == {f"2025-W{n:02d}" for n in range(1, 11)} - done
+    for path, stamp in stamps.items():
+        assert (out / path).stat().st_mtime_ns == stamp, f"{path} was rebuilt"
+    manifest = json.loads((out / "archive.json").read_text())
+    assert [i["number"] for i in manifest["issues"]] == list(range(1, 11))
+    assert not list(out.glob(".*.part")) and not (out / records.JOURNAL).read_bytes()
+
+
+class FlakyExecutor:
+    """Runs builds in this process, except that one period's worker "dies"."""
+
+    description = "in-process (one worker lost)"
+
+    def __init__(self, lost: str):
+        self.lost = lost
+
+    def run(self, fn, items):
+        for item in items:
+            if item.label == self.lost:
+                yield item, RuntimeError("worker lost")
+            else:
+                yield item, fn(item)
+
+    def close(self):
+        pass
+
+
+def test_failed_issue_is_reported_and_retried(tmp_path, monkeypatch):
+    from newsbook.archive.run import archive
+    from newsbook.config import load
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = make_project(tmp_path / "ledger", weeks=3)
+    out = tmp_path / "out"
+    config = load(project / "newsbook.toml")
+    report = archive(config, date(2025, 1, 1), date(2025, 1, 19), "week", output_dir=out,
+                     formats=["epub"], executor=FlakyExecutor("2025-W02"))
+    assert report.built == ["2025-W01", "2025-W03"]
+    assert list(report.failed) == ["2025-W02"] and "worker lost" in report.failed["2025-W02"]
+    manifest = json.loads((out / "archive.json").read_text())
+    assert [i["period"]["label"] for i in manifest["issues"]] == ["2025-W01", "2025-W03"]
+    assert manifest["failed"][0]["period"] == "2025-W02"
+    assert not (out / "the-weekly-ledger-2025-W02.epub").exists()
+    retry = archive(config, date(2025, 1, 1), date(2025, 1, 19), "week", output_dir=out,
+                    formats=["epub"], executor=FlakyExecutor("none"))
+    assert retry.built == ["2025-W02"] and retry.up_to_date == ["2025-W01", "2025-W03"]
+    manifest = json.loads((out / "archive.json").read_text())
+    assert manifest["failed"] == [] and [i["number"] for i in manifest["issues"]] == [1, 2, 3]
+    register_epub(out / "the-weekly-ledger-2025-W02.epub")
+
+
+def test_tampered_file_is_rebuilt_and_emptied_period_removed(tmp_path, monkeypatch):
+    from newsbook.archive.run import archive
+    from newsbook.config import load
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = make_project(tmp_path / "ledger", weeks=3)
+    out = tmp_path / "out"
+    config = load(project / "newsbook.toml")
+    run = lambda: archive(config, date(2025, 1, 1), date(2025, 1, 19), "week",  # noqa: E731
+                          output_dir=out, formats=["epub"], executor=FlakyExecutor("none"))
+    run()
+    epub = out / "the-weekly-ledger-2025-W01.epub"
+    epub.write_bytes(epub.read_bytes() + b"x")
+    (project / "articles" / "2025-01-15-story.md").unlink()
+    (project / "articles" / "2025-01-15-feature.html").unlink()
+    report = run()
+    assert report.repaired == ["2025-W01"] and report.built == ["2025-W01"]
+    assert report.removed == ["2025-W03"] and report.empty == ["2025-W03"]
+    assert not (out / "the-weekly-ledger-2025-W03.epub").exists()
+    manifest = json.loads((out / "archive.json").read_text())
+    assert [i["period"]["label"] for i in manifest["issues"]] == ["2025-W01", "2025-W02"]
+
+
+def test_user_errors_are_one_line(tmp_path):
+    project = make_project(tmp_path / "ledger", weeks=1)
+    cases = [
+        (["archive", str(project), "--from", "2025-02-01", "--to", "2025-01-01", "--every",
+          "week"], "before --from"),
+        (["archive", str(tmp_path), "--from", "2025-01-01", "--to", "2025-01-02", "--every",
+          "day"], "no newsbook.toml"),
+        (["archive", str(project), "--from", "2025-01-01", "--to", "2025-01-02", "--every",
+          "fortnight"], "fortnight"),
+    ]
+    for args, message in cases:
+        result = run_cli(*args)
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr and "Traceback" not in result.stderr
+    out = tmp_path / "out"
+    first = archive_cli(project, out, "--jobs", "1", "-f", "epub", first="2025-01-01",
+                        last="2025-01-05")
+    assert first.returncode == 0, first.stderr
+    other = run_cli("archive", str(project), "--from", "2025-01-01", "--to", "2025-01-05",
+                    "--every", "day", "-d", str(out))
+    assert other.returncode == 2 and "one issue a week" in other.stderr
+    earlier = archive_cli(project, out, first="2024-12-01", last="2025-01-05")
+    assert earlier.returncode == 2 and "numbered from 2025-W01" in earlier.stderr
+
+
+def test_periods():
+    from newsbook.archive.periods import ordinal, parse_label, period_of, periods
+
+    weeks = periods(date(2025, 12, 25), date(2026, 1, 6), "week")
+    assert [p.label for p in weeks] == ["2025-W52", "2026-W01", "2026-W02"]
+    assert weeks[1].start == date(2025, 12, 29) and weeks[1].last_day == date(2026, 1, 4)
+    months = periods(date(2024, 1, 31), date(2024, 3, 1), "month")
+    assert [(p.label, p.last_day.day) for p in months] == [("2024-01", 31), ("2024-02", 29),
+                                                          ("2024-03", 31)]
+    days = periods(date(2024, 2, 28), date(2024, 3, 1), "day")
+    assert [p.label for p in days] == ["2024-02-28", "2024-02-29", "2024-03-01"]
+    assert ordinal(months[0], months[2], "month") == 3
+    assert ordinal(weeks[0], weeks[2], "week") == 3
+    for period in weeks + months + days:
+        every = {7: "week", 1: "day"}.get((period.end - period.start).days, "month")
+        assert parse_label(period.label, every) == period == period_of(period.last_day, every)
