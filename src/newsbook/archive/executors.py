@@ -30,7 +30,7 @@ class Executor(Protocol):
 
 # A worker process renders this many issues, then is replaced: WeasyPrint does not give
 # memory back after a render (see PITFALLS), so a long archive would otherwise only grow.
-TASKS_PER_PROCESS = 25
+TASKS_PER_PROCESS = 100
 
 
 class LocalExecutor:

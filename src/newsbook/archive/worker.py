@@ -86,7 +86,8 @@ def _render(job: IssueJob) -> dict[str, bytes]:
         if job.cover is not None:
             cover_path = root / "cover"
             cover_path.write_bytes(job.cover)
-        issue.cover = _cover(issue, cover_path)
+        if "epub" in job.formats and issue.epub_cover:
+            issue.cover = _cover(issue, cover_path)  # only the EPUB shows the cover
         files = {}
         for fmt in job.formats:
             data = builders.get_builder(fmt).build(issue, theme)
