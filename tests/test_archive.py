@@ -356,3 +356,56 @@ def test_periods():
     for period in weeks + months + days:
         every = {7: "week", 1: "day"}.get((period.end - period.start).days, "month")
         assert parse_label(period.label, every) == period == period_of(period.last_day, every)
+
+
+def test_feed_and_page_sources_come_from_the_cache(tmp_path):
+    from webserver import FixtureServer
+
+    server = FixtureServer()
+    paragraphs = "".join(f"<p>{' '.join(random.Random(n).choice(WORDS) for _ in range(50))}.</p>"
+                         for n in range(3))
+    feed = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            "<title>Port Wire</title><link>{base}/</link><description>News</description>"
+            + "".join(f"<item><title>Wire {n}</title><link>{{base}}/wire/{n}</link>"
+                      f"<guid>{{base}}/wire/{n}</guid>"
+                      f"<pubDate>{day} Jan 2025 09:00:00 +0000</pubDate>"
+                      f"<description><![CDATA[{paragraphs.replace('<p>', f'<p>{n} ', 1)}]]>"
+                      "</description></item>" for n, day in ((1, "02"), (2, "09")))
+            + "</channel></rss>").replace("{base}", server.base)
+    feed_url = server.add("/feed.xml", feed, content_type="application/rss+xml")
+    page = ("<!DOCTYPE html><html lang='en'><head><title>Harbour page</title>"
+            "<meta property='article:published_time' content='2025-01-15T08:00:00Z'></head>"
+            f"<body><article><h1>Harbour page</h1>{paragraphs}</article></body></html>")
+    page_url = server.add("/harbour.html", page)
+    project = tmp_path / "web"
+    project.mkdir()
+    (project / "newsbook.toml").write_text(
+        f'[issue]\ntitle = "Wire Archive"\n[epub]\ncover = false\n'
+        f'[[sources]]\nfeed = "{feed_url}"\nfull_text = false\n'
+        f'[[sources]]\nurl = "{page_url}"\n', encoding="utf-8")
+    (project / "templates").mkdir()
+    (project / "templates" / "issue.html").write_text(COMPACT_ISSUE, encoding="utf-8")
+    out = tmp_path / "out"
+    try:
+        first = archive_cli(project, out, "--online", "--jobs", "1", first="2025-01-01",
+                            last="2025-01-19")
+    finally:
+        server.stop()
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["built"] == ["2025-W01", "2025-W02", "2025-W03"]
+    manifest = json.loads((out / "archive.json").read_text())
+    entries = {i["period"]["label"]: i for i in manifest["issues"]}
+    wire = entries["2025-W01"]["articles"][0]
+    assert wire["url"] == f"{server.base}/wire/1" and wire["attachment"] == "feed.xml"
+    assert wire["retrieved"]
+    harbour = entries["2025-W03"]["articles"][0]
+    assert harbour["source"] == page_url and harbour["attachment"] == "harbour.html"
+    pdf = out / entries["2025-W03"]["files"][1]["path"]
+    assert PdfReader(pdf).attachments["harbour.html"] == [page.encode("utf-8")]
+    pdf = out / entries["2025-W02"]["files"][1]["path"]
+    assert PdfReader(pdf).attachments["feed.xml"] == [feed.encode("utf-8")]
+    # Offline (the default), with the server gone: everything from the cache, nothing rebuilt.
+    again = archive_cli(project, out, first="2025-01-01", last="2025-01-19")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["up_to_date"] == ["2025-W01", "2025-W02", "2025-W03"]
+    assert json.loads((out / "archive.json").read_text()) == manifest

@@ -76,30 +76,49 @@ def clamp(moment: datetime) -> datetime:
 
 
 def original(article: Article, root: Path, pages: dict[str, CachedPage]) -> SourceFile | None:
-    """The source an article was read from, with its type and dates, or None if it is gone."""
-    from newsbook import sources
+    """The source an article was read from, with its type and dates, or None if it is gone.
 
-    location = relative_source(article.source, root)
-    if not article.source.startswith(("http://", "https://")):
-        path = Path(article.source)
-        try:
-            data = path.read_bytes()
-            modified = clamp(datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc))
-        except OSError:
-            return None
-        mime = _LOCAL_TYPES.get(sources.kind_of(path) or "", "application/octet-stream")
-        return SourceFile(name=path.name, data=data, mime=mime, location=location,
-                          modified=modified, retrieved=modified,
-                          description=f"source of \"{article.title}\"")
-    # A fetched page, else the feed entry's own feed document.
-    for url in (article.source, article.url):
+    A local file is itself; a fetched page comes from the HTTP cache; a feed entry without a
+    page of its own is represented by its feed document (the cached one, or the local file).
+    """
+    description = f"source of \"{article.title}\""
+    remote = [article.source, article.url] if article.origin or _is_url(article.source) else []
+    if article.origin:
+        remote.append(article.origin)
+    for url in remote:
         page = pages.get(url or "")
         if page is not None:
             return SourceFile(name=_url_name(url, page.media_type), data=page.content,
                               mime=page.media_type, location=url, modified=page.retrieved,
-                              retrieved=page.retrieved,
-                              description=f"source of \"{article.title}\"")
-    return None
+                              retrieved=page.retrieved, description=description)
+    local = article.origin if article.origin else article.source
+    if local is None or _is_url(local):
+        return None
+    path = Path(local)
+    try:
+        data = path.read_bytes()
+        modified = clamp(datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc))
+    except OSError:
+        return None
+    return SourceFile(name=path.name, data=data, mime=_local_type(path),
+                      location=relative_source(local, root), modified=modified,
+                      retrieved=modified, description=description)
+
+
+def _is_url(location: str | None) -> bool:
+    return bool(location) and location.startswith(("http://", "https://"))
+
+
+def _local_type(path: Path) -> str:
+    """The media type of a local source file: by reader kind, else by feed-like suffix."""
+    from newsbook import sources
+
+    kind = sources.kind_of(path)
+    if kind:
+        return _LOCAL_TYPES[kind]
+    return {".xml": "application/xml", ".rss": "application/rss+xml",
+            ".atom": "application/atom+xml", ".json": "application/feed+json",
+            ".opml": "text/x-opml"}.get(path.suffix.lower(), "application/octet-stream")
 
 
 def _url_name(url: str, media_type: str) -> str:

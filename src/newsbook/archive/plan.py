@@ -112,11 +112,12 @@ def _read(base, root: Path, end: datetime, plan: ArchivePlan) -> list[tuple[Arti
     for article in collected.articles:
         source = original(article, root, pages)
         if source is not None:
-            if not article.source.startswith(("http://", "https://")):
+            if article.origin is None and not article.source.startswith(("http://",
+                                                                          "https://")):
                 # Ids name the EPUB's files and anchors: from the project-relative path, so
                 # the same project built from another folder gives the same bytes.
                 article.id = article_id(source.location, source.data)
-            elif article.url in pages or article.source in pages:
+            else:
                 article.retrieved = source.retrieved  # when the cached copy was fetched
         article, warnings = clean_article(article, resolve, base.image_size)
         plan.warnings.extend(warnings)
