@@ -30,6 +30,7 @@ class Manifest:
     """The archive's record: issues by period label, failures, empty periods."""
 
     title: str = ""
+    language: str = "en"
     every: str | None = None
     origin: str | None = None  # the label of the period numbered 1
     issues: dict[str, dict] = field(default_factory=dict)
@@ -41,6 +42,7 @@ class Manifest:
         data = {
             "format": FORMAT,
             "title": self.title,
+            "language": self.language,
             "every": self.every,
             "origin": self.origin,
             "issues": [self.issues[label] for label in sorted(self.issues)],
@@ -70,6 +72,7 @@ def load(folder: Path) -> Manifest:
             raise ManifestError(f"{path}: not an archive manifest (no issue list); move it "
                                 "away to rebuild the archive's record")
         manifest.title = data.get("title") or ""
+        manifest.language = data.get("language") or "en"
         manifest.every = data.get("every")
         manifest.origin = data.get("origin")
         manifest.issues = {entry["period"]["label"]: entry for entry in data["issues"]}

@@ -89,6 +89,7 @@ def archive(config: Config, first: date, last: date, every: str, *,
         report.empty = [p.label for p in plan.empty]
         manifest.every, manifest.origin = every, plan.origin.label
         manifest.title = config.series or config.title
+        manifest.language = config.language
         todo = _reconcile(plan, manifest, report, folder)
         sweep_parts([folder / issue_filename(plan, job.label, fmt)
                      for job in todo for fmt in job.formats])
@@ -199,7 +200,8 @@ def render_index(manifest: records.Manifest, folder: Path) -> bytes:
     issues = [manifest.issues[label] for label in sorted(manifest.issues)]
     html = env.get_template("archive-index.html").render(
         title=manifest.title, every=manifest.every or "", issues=issues,
-        empty=sorted(manifest.empty), failed=sorted(manifest.failed), language="en")
+        empty=sorted(manifest.empty), failed=sorted(manifest.failed),
+        language=manifest.language)
     return html.encode("utf-8")
 
 
