@@ -313,6 +313,13 @@ def test_tampered_file_is_rebuilt_and_emptied_period_removed(tmp_path, monkeypat
     assert not (out / "the-weekly-ledger-2025-W03.epub").exists()
     manifest = json.loads((out / "archive.json").read_text())
     assert [i["period"]["label"] for i in manifest["issues"]] == ["2025-W01", "2025-W02"]
+    # A new title renames the files: the old ones go once the manifest no longer names them.
+    toml = project / "newsbook.toml"
+    toml.write_text(toml.read_text().replace("The Weekly Ledger", "The Ledger"))
+    config = load(toml)
+    assert run().built == ["2025-W01", "2025-W02"]
+    assert sorted(p.name for p in out.glob("*.epub")) == ["the-ledger-2025-W01.epub",
+                                                          "the-ledger-2025-W02.epub"]
 
 
 def test_user_errors_are_one_line(tmp_path):

@@ -77,7 +77,11 @@ def archive(config: Config, first: date, last: date, every: str, *,
         if manifest.every and manifest.every != every:
             raise NewsbookError(f"{folder} holds an archive of one issue a {manifest.every}: "
                                 f"use --every {manifest.every}, or another folder")
-        origin = parse_label(manifest.origin, every) if manifest.origin else None
+        try:
+            origin = parse_label(manifest.origin, every) if manifest.origin else None
+        except ValueError:
+            raise records.ManifestError(f"{folder / records.MANIFEST}: 'origin' is not a period "
+                                        f"label: {manifest.origin!r}") from None
         if origin is not None and period_of(first, every) < origin:
             raise NewsbookError(f"{folder}: this archive is numbered from {origin.label} "
                                 f"(issue 1): --from must be {origin.start} or later, or use "
@@ -130,8 +134,7 @@ def _reconcile(plan: ArchivePlan, manifest: records.Manifest, report: ArchiveRep
     report.removed = stale
     # The record goes first, then the files: never a manifest naming a file that is gone.
     _save(manifest, folder)
-    for path in gone:
-        path.unlink(missing_ok=True)
+    _unlink(gone)
     return todo
 
 
@@ -141,6 +144,9 @@ def _build(plan: ArchivePlan, todo: list[IssueJob], executor: Executor,
     folder = plan.output_dir
     journal = records.Journal(folder)
     saved = time.monotonic()
+    # Files of an issue's previous build under other names (a new title, fewer formats) go
+    # once a manifest without them is on disk.
+    superseded: list[Path] = []
     try:
         for job, outcome in executor.run(build_issue, todo):
             error = _error_of(outcome)
@@ -158,17 +164,30 @@ def _build(plan: ArchivePlan, todo: list[IssueJob], executor: Executor,
                      "files": [records.file_entry(folder, path, fmt, data)
                                for (path, data), fmt in zip(items, job.formats)]}
             record = {"label": job.label, "entry": entry}
+            previous = manifest.issues.get(job.label, {}).get("files", [])
             # The files land, then the journal line, with SIGINT/SIGTERM held in between.
             write_all(items, then=lambda: journal.append(record))
             records.apply(manifest, record)
+            kept = {item["path"] for item in entry["files"]}
+            superseded.extend(folder / item["path"] for item in previous
+                              if item["path"] not in kept)
             report.built.append(job.label)
             notify("built", job.label, f"{outcome.seconds:.1f} s")
             if time.monotonic() - saved >= SAVE_EVERY:
                 _save(manifest, folder, journal)
+                _unlink(superseded)
                 saved = time.monotonic()
     finally:
         _save(manifest, folder, journal)
+        _unlink(superseded)
         journal.close()
+
+
+def _unlink(paths: list[Path]) -> None:
+    """Remove files no record names any more (and forget them)."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+    paths.clear()
 
 
 def _error_of(outcome: IssueResult | BaseException) -> str | None:
