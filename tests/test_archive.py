@@ -3,7 +3,6 @@ resumable after a kill; only changed issues rebuilt; sources attached to the PDF
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import random

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from newsbook import __version__
 from newsbook.archive.originals import cached_pages, original, relative_source, unique_names
+from newsbook.archive.pdfa import SourceFile
 from newsbook.archive.periods import Period, day_of, ordinal, period_of, periods
 from newsbook.archive.worker import IssueJob
 from newsbook.clock import source_date_epoch
@@ -60,8 +61,7 @@ def plan_archive(config: Config, first: date, last: date, every: str,
                                  offline=offline)
     if jobs:
         base.jobs = jobs
-    end = datetime.combine(spans[-1].end, time(), timezone.utc)
-    articles = _read(base, config.root, end, plan)
+    articles = _read(base, config.root, spans[0].start, spans[-1].end, plan)
     theme_files = _theme_files(base.templates)
     cover = None
     if config.cover is not None:
@@ -72,15 +72,10 @@ def plan_archive(config: Config, first: date, last: date, every: str,
                              f"({exc.strerror or exc})") from None
     shared = _shared_digest(theme_files, cover, formats or config.formats)
 
-    by_period: dict[Period, list[tuple[Article, object]]] = {}
-    low, high = spans[0].start, spans[-1].end
+    by_period: dict[Period, list[tuple[Article, SourceFile | None]]] = {}
     for article, source in articles:
-        if article.published is None:
-            plan.undated.append(relative_source(article.source, config.root))
-            continue
-        day = day_of(article.published)
-        if low <= day < high:
-            by_period.setdefault(period_of(day, every), []).append((article, source))
+        by_period.setdefault(period_of(day_of(article.published), every), []).append(
+            (article, source))
     rules = replace(base.rules, since=None, until=None, seen=frozenset(), seen_signatures=())
     for period in spans:
         members = by_period.get(period)
@@ -92,14 +87,17 @@ def plan_archive(config: Config, first: date, last: date, every: str,
     return plan
 
 
-def _read(base, root: Path, end: datetime, plan: ArchivePlan) -> list[tuple[Article, object]]:
-    """Every article of the project's sources, cleaned, with its original source file."""
+def _read(base, root: Path, low: date, high: date,
+          plan: ArchivePlan) -> list[tuple[Article, SourceFile | None]]:
+    """The project's articles dated in [low, high), cleaned, each with its original source;
+    undated ones are listed in the plan."""
     from newsbook.clean import clean_article
     from newsbook.collect import collect
     from newsbook.images import local_resolver, web_resolver
     from newsbook.sources.fetch import Fetcher
     from newsbook.state import http_cache
 
+    end = datetime.combine(high, time(), timezone.utc)  # what feed spans count back from
     with Fetcher(http_cache(base.project), base.fetch) as fetcher:
         collected = collect(base.specs, fetcher, reference=end, jobs=base.jobs)
     plan.failures.extend(collected.failures)
@@ -110,6 +108,11 @@ def _read(base, root: Path, end: datetime, plan: ArchivePlan) -> list[tuple[Arti
     resolve = web_resolver(collected.images, local_resolver(base.roots))
     result = []
     for article in collected.articles:
+        if article.published is None:
+            plan.undated.append(relative_source(article.source, root))
+            continue
+        if not low <= day_of(article.published) < high:
+            continue  # another archive run's business: not even cleaned
         source = original(article, root, pages)
         if source is not None:
             if article.origin is None and not article.source.startswith(("http://",
