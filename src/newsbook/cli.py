@@ -284,9 +284,10 @@ def archive_command(project, first, last, every, jobs, scheduler, output_dir, fo
     elif not quiet:
         click.echo(f"{len(report.built) + len(report.up_to_date)} issues: {len(report.built)} "
                    f"built, {len(report.up_to_date)} up to date, {len(report.failed)} failed; "
-                   f"{len(report.empty)} periods without articles"
-                   + (f"; {len(report.undated)} undated articles left out"
-                      if report.undated else ""), err=True)
+                   f"{len(report.empty)} period{'s' * (len(report.empty) != 1)} without "
+                   "articles" + (f"; {len(report.undated)} undated "
+                                 f"article{'s' * (len(report.undated) != 1)} left out"
+                                 if report.undated else ""), err=True)
         click.echo(str(report.manifest))
         click.echo(str(report.index))
     for label, error in report.failed.items():

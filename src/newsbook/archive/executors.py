@@ -44,9 +44,14 @@ class LocalExecutor:
         self.description = f"{self.workers} local process{'es' * (self.workers != 1)}"
         # forkserver: workers start from a clean process, not a fork of one holding threads
         # (the fetcher's) and locks; spawn where there is no forkserver.
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods
-                                              else "spawn")
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            # The server imports the renderers once; each worker forked from it starts warm
+            # (WeasyPrint's import alone takes a second or more).
+            context.set_forkserver_preload(["newsbook.archive.worker", "newsbook.builders.pdf",
+                                            "newsbook.builders.epub", "weasyprint"])
+        else:
+            context = multiprocessing.get_context("spawn")
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                          max_tasks_per_child=TASKS_PER_PROCESS)
 
