@@ -164,8 +164,14 @@ def test_pdf_is_pdf_a_3u_with_the_sources_attached(year):
                      "2025-01-15-story.md": "/text/markdown"}
     xmp = catalog["/Metadata"].get_object().get_data().decode("utf-8")
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp
-    assert "articles/2025-01-15-story.md" in xmp and "2025-01-01T00:00:00Z" in xmp
     assert "<pdfaSchema:namespaceURI>" in xmp  # custom properties come with their schema
+    root = etree.fromstring(xmp.encode("utf-8"))
+    ns = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+          "nb": "https://newsbook.invalid/ns/archive/1.0/"}
+    locations = root.xpath("//nb:sourceLocations/rdf:Seq/rdf:li/text()", namespaces=ns)
+    dates = root.xpath("//nb:retrievalDates/rdf:Seq/rdf:li/text()", namespaces=ns)
+    assert locations == [a["source"] for a in issue["articles"]]
+    assert dates == ["2025-01-01T00:00:00Z"] * 2
     assert reader.metadata.title == "The Weekly Ledger No. 3"
 
 
