@@ -94,6 +94,10 @@ class DaskExecutor:
             self._client.close()
             raise NewsbookError(f"the Dask cluster at {address} has no worker "
                                 f"({exc.__class__.__name__})") from None
+        except Exception as exc:  # noqa: BLE001 - raised on a worker, e.g. no newsbook there
+            self._client.close()
+            raise NewsbookError(f"the Dask workers at {address} cannot run newsbook "
+                                f"({exc.__class__.__name__}: {exc}): install it on them") from None
         from newsbook import __version__
 
         wrong = sorted({v for v in versions.values() if v != __version__})
