@@ -421,3 +421,12 @@ def test_feed_and_page_sources_come_from_the_cache(tmp_path):
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["up_to_date"] == ["2025-W01", "2025-W02", "2025-W03"]
     assert json.loads((out / "archive.json").read_text()) == manifest
+
+
+def test_unreachable_scheduler_is_a_user_error():
+    pytest.importorskip("distributed")
+    from newsbook.archive.executors import DaskExecutor
+    from newsbook.errors import NewsbookError
+
+    with pytest.raises(NewsbookError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        DaskExecutor("tcp://127.0.0.1:9", timeout=1)
