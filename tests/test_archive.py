@@ -222,19 +222,7 @@ def test_killed_run_resumes_without_rebuilding_finished_issues(tmp_path):
 
     project = make_project(tmp_path / "ledger", weeks=10)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "newsbook", "archive", str(project), "--from", "2025-01-01",
-               "--to", "2025-03-11", "--every", "week", "-d", str(out), "--jobs", "1", "-q"]
-    process = subprocess.Popen(command, env={**os.environ, **ENV}, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    journal = out / records.JOURNAL
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and process.poll() is None:
-        if journal.is_file() and journal.read_bytes().count(b"\n") >= 3:
-            break
-        time.sleep(0.02)
-    os.killpg(process.pid, signal.SIGKILL)  # the CLI and its worker processes, mid-run
-    process.wait()
-    assert process.returncode == -signal.SIGKILL
+    kill_after_three_issues(project, out)
     # What the killed run left: every recorded issue is on disk as recorded.
     state = records.load(out)
     assert records.verify(state, out) == []
@@ -252,6 +240,34 @@ def test_killed_run_resumes_without_rebuilding_finished_issues(tmp_path):
     manifest = json.loads((out / "archive.json").read_text())
     assert [i["number"] for i in manifest["issues"]] == list(range(1, 11))
     assert not list(out.glob(".*.part")) and not (out / records.JOURNAL).read_bytes()
+    # A rebuild of every issue (the template changed), killed: archive.json by itself, journal
+    # aside, names only files that are on disk with the bytes it says.
+    template = project / "templates" / "issue.html"
+    template.write_text(template.read_text().replace("<h2>", "<h2>Revised: "))
+    kill_after_three_issues(project, out)
+    raw = json.loads((out / "archive.json").read_text())
+    for path, item in files_of(raw).items():
+        assert records.file_ok(out / path, item), path
+
+
+def kill_after_three_issues(project: Path, out: Path) -> None:
+    """Run the archive in a subprocess and SIGKILL it (and its workers) once three issues
+    are recorded in the journal."""
+    from newsbook.archive import manifest as records
+
+    command = [sys.executable, "-m", "newsbook", "archive", str(project), "--from", "2025-01-01",
+               "--to", "2025-03-11", "--every", "week", "-d", str(out), "--jobs", "1", "-q"]
+    process = subprocess.Popen(command, env={**os.environ, **ENV}, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    journal = out / records.JOURNAL
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        if journal.is_file() and journal.read_bytes().count(b"\n") >= 3:
+            break
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)  # the CLI and its worker processes, mid-run
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, process.stderr.read().decode()
 
 
 class FlakyExecutor:

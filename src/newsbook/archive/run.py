@@ -94,7 +94,8 @@ def archive(config: Config, first: date, last: date, every: str, *,
         manifest.every, manifest.origin = every, plan.origin.label
         manifest.title = config.series or config.title
         manifest.language = config.language
-        todo = _reconcile(plan, manifest, report, folder)
+        outdated: dict[str, list[str]] = {}
+        todo = _reconcile(plan, manifest, report, folder, outdated)
         sweep_parts([folder / issue_filename(plan, job.label, fmt)
                      for job in todo for fmt in job.formats])
         if todo:
@@ -102,7 +103,7 @@ def archive(config: Config, first: date, last: date, every: str, *,
             executor = executor or make_executor(jobs, scheduler)
             report.executor = executor.description
             try:
-                _build(plan, todo, executor, manifest, report, notify)
+                _build(plan, todo, executor, manifest, report, notify, outdated)
             finally:
                 if own:
                     executor.close()
@@ -111,8 +112,9 @@ def archive(config: Config, first: date, last: date, every: str, *,
 
 
 def _reconcile(plan: ArchivePlan, manifest: records.Manifest, report: ArchiveReport,
-               folder: Path) -> list[IssueJob]:
-    """The jobs to run; issues whose period has no article any more leave the archive."""
+               folder: Path, outdated: dict[str, list[str]]) -> list[IssueJob]:
+    """The jobs to run (their outdated files by label in `outdated`); issues whose period has
+    no article any more leave the archive."""
     in_range = {p.label for p in plan.periods}
     todo = []
     for job in plan.jobs:
@@ -120,8 +122,13 @@ def _reconcile(plan: ArchivePlan, manifest: records.Manifest, report: ArchiveRep
         if entry is not None and entry.get("key") == job.key:
             report.up_to_date.append(job.label)
             manifest.failed.pop(job.label, None)  # failed once, then its inputs came back
-        else:
-            todo.append(job)
+            continue
+        todo.append(job)
+        if entry is not None:
+            # Its files are about to be replaced: the record of the old ones goes first, so
+            # that archive.json never names bytes that are no longer on disk.
+            del manifest.issues[job.label]
+            outdated[job.label] = [item["path"] for item in entry["files"]]
     stale = sorted(label for label in manifest.issues
                    if label in in_range and label not in plan.entries)
     gone = [folder / item["path"] for label in stale for item in manifest.issues[label]["files"]]
@@ -139,7 +146,8 @@ def _reconcile(plan: ArchivePlan, manifest: records.Manifest, report: ArchiveRep
 
 
 def _build(plan: ArchivePlan, todo: list[IssueJob], executor: Executor,
-           manifest: records.Manifest, report: ArchiveReport, notify: Progress) -> None:
+           manifest: records.Manifest, report: ArchiveReport, notify: Progress,
+           outdated: dict[str, list[str]]) -> None:
     """Run the jobs; land each issue's files, then its record, as it finishes."""
     folder = plan.output_dir
     journal = records.Journal(folder)
@@ -164,13 +172,12 @@ def _build(plan: ArchivePlan, todo: list[IssueJob], executor: Executor,
                      "files": [records.file_entry(folder, path, fmt, data)
                                for (path, data), fmt in zip(items, job.formats)]}
             record = {"label": job.label, "entry": entry}
-            previous = manifest.issues.get(job.label, {}).get("files", [])
+            previous = outdated.get(job.label, [])
             # The files land, then the journal line, with SIGINT/SIGTERM held in between.
             write_all(items, then=lambda: journal.append(record))
             records.apply(manifest, record)
             kept = {item["path"] for item in entry["files"]}
-            superseded.extend(folder / item["path"] for item in previous
-                              if item["path"] not in kept)
+            superseded.extend(folder / path for path in previous if path not in kept)
             report.built.append(job.label)
             notify("built", job.label, f"{outcome.seconds:.1f} s")
             if time.monotonic() - saved >= SAVE_EVERY:
