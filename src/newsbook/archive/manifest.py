@@ -1,6 +1,7 @@
 """archive.json and its journal: what the archive folder holds, always true to the files.
 
-Files land first (atomically), then the record of them. Each finished issue is appended to a
+Files land first (atomically), then the record of them; an issue about to be rebuilt leaves
+the manifest before its files are replaced. Each finished issue is appended to a
 journal (.newsbook/archive-journal.jsonl, one fsync'd line) at once; the manifest itself, which
 grows with the archive, is rewritten atomically every few seconds and at the end, and the journal
 is emptied after it. A run that starts replays the journal into the manifest, then checks every
