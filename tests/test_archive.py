@@ -446,3 +446,23 @@ def test_unreachable_scheduler_is_a_user_error():
 
     with pytest.raises(NewsbookError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         DaskExecutor("tcp://127.0.0.1:9", timeout=1)
+
+
+def test_monthly_archive(tmp_path):
+    project = make_project(tmp_path / "ledger", weeks=9)  # 1 January to 26 February
+    out = tmp_path / "out"
+    result = run_cli("archive", str(project), "--from", "2025-01-01", "--to", "2025-03-31",
+                     "--every", "month", "-d", str(out), "-f", "epub", "--json", "--jobs", "1",
+                     env=ENV)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["built"] and sorted(report["built"]) == ["2025-01", "2025-02"]
+    assert report["empty"] == ["2025-03"]
+    manifest = json.loads((out / "archive.json").read_text())
+    january, february = manifest["issues"]
+    assert (january["number"], february["number"]) == (1, 2)
+    assert january["period"] == {"label": "2025-01", "start": "2025-01-01", "end": "2025-01-31"}
+    assert len(january["articles"]) == 6  # five stories and the feature of 15 January
+    assert all(a["published"].startswith("2025-02") for a in february["articles"])
+    assert [f["format"] for f in january["files"]] == ["epub"]
+    register_epub(out / january["files"][0]["path"])

@@ -38,6 +38,7 @@ class ArchiveReport:
     removed: list[str] = field(default_factory=list)  # issues whose period has no article now
     repaired: list[str] = field(default_factory=list)  # listed, but files missing or changed
     undated: list[str] = field(default_factory=list)
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -89,7 +90,7 @@ def archive(config: Config, first: date, last: date, every: str, *,
         report.repaired = records.verify(manifest, folder)
         plan = plan_archive(config, first, last, every, folder, formats, offline, jobs, origin)
         report.failures, report.warnings = plan.failures, plan.warnings
-        report.undated = plan.undated
+        report.undated, report.left_out = plan.undated, plan.left_out
         report.empty = [p.label for p in plan.empty]
         manifest.every, manifest.origin = every, plan.origin.label
         manifest.title = config.series or config.title
@@ -245,6 +246,7 @@ def report_dict(report: ArchiveReport) -> dict:
         "removed": report.removed,
         "repaired": report.repaired,
         "undated": report.undated,
+        "left_out": [{"source": source, "reason": reason} for source, reason in report.left_out],
         "source_failures": [{"source": f.source, "reason": f.reason} for f in report.failures],
         "warnings": report.warnings,
         "seconds": round(report.seconds, 3),
