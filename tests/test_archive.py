@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from conftest import register_epub, run_cli
 
+DC = "http://purl.org/dc/elements/1.1/"
 EPOCH = "1735689600"  # 2025-01-01: every file's own date is clamped to it
 ENV = {"SOURCE_DATE_EPOCH": EPOCH}
 WORDS = ("harbour ferry council budget school river bridge market library museum train "
@@ -172,6 +173,10 @@ def test_pdf_is_pdf_a_3u_with_the_sources_attached(year):
     dates = root.xpath("//nb:retrievalDates/rdf:Seq/rdf:li/text()", namespaces=ns)
     assert locations == [a["source"] for a in issue["articles"]]
     assert dates == ["2025-01-01T00:00:00Z"] * 2
+    urls = root.xpath("//nb:articleURLs/rdf:Seq/rdf:li", namespaces=ns)
+    assert [u.text for u in urls] == [None, "https://ledger.example/3"]  # the HTML names none
+    assert "https://ledger.example/3" in root.xpath("//dc:relation/rdf:Bag/rdf:li/text()",
+                                                    namespaces={**ns, "dc": DC})
     assert reader.metadata.title == "The Weekly Ledger No. 3"
 
 

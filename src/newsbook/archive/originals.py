@@ -7,7 +7,7 @@ cache (requests-cache's SQLite file), which also says when each was retrieved.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -90,7 +90,7 @@ def original(article: Article, root: Path, pages: dict[str, CachedPage]) -> Sour
         if page is not None:
             return SourceFile(name=_url_name(url, page.media_type), data=page.content,
                               mime=page.media_type, location=url, modified=page.retrieved,
-                              retrieved=page.retrieved, description=description)
+                              retrieved=page.retrieved, description=description, url=article.url)
     local = article.origin if article.origin else article.source
     if local is None or _is_url(local):
         return None
@@ -102,7 +102,7 @@ def original(article: Article, root: Path, pages: dict[str, CachedPage]) -> Sour
         return None
     return SourceFile(name=path.name, data=data, mime=_local_type(path),
                       location=relative_source(local, root), modified=modified,
-                      retrieved=modified, description=description)
+                      retrieved=modified, description=description, url=article.url)
 
 
 def _is_url(location: str | None) -> bool:
@@ -147,8 +147,7 @@ def unique_names(files: list[SourceFile]) -> list[SourceFile]:
             n += 1
             base, dot, ext = stem.rpartition(".")
             name = f"{base}-{n}.{ext}" if dot else f"{stem}-{n}"
-        item = SourceFile(name, item.data, item.mime, item.location, item.modified,
-                          item.retrieved, item.description)
+        item = replace(item, name=name)
         seen[name] = item
         by_content[digest] = item
         result.append(item)

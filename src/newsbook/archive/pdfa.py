@@ -26,6 +26,7 @@ _PROPERTIES = (
     ("sourceFiles", "seq Text", "Names of the attached source files, one per article"),
     ("sourceLocations", "seq Text", "Where each source was read: a URL or a project path"),
     ("retrievalDates", "seq Date", "When each source was retrieved (or last modified)"),
+    ("articleURLs", "seq Text", "The address of the article each source is for, if known"),
 )
 
 
@@ -40,6 +41,7 @@ class SourceFile:
     modified: datetime | None = None  # the file's own modification time (ModDate)
     retrieved: datetime | None = None  # when it was fetched (web) or last modified (local)
     description: str = ""
+    url: str | None = None  # the article's own address (front matter, feed entry, page)
 
 
 def pdf_date(moment: datetime) -> str:
@@ -120,14 +122,16 @@ def extend_xmp(packet: bytes, sources: list[SourceFile], title: str | None) -> b
         alt = element(element(description, _DC, "title"), _RDF, "Alt")
         element(alt, _RDF, "li", title, **{"{http://www.w3.org/XML/1998/namespace}lang":
                                            "x-default"})
-    locations = list(dict.fromkeys(s.location for s in sources))
-    if locations:
-        container(description, _DC, "relation", "Bag", locations)
+    related = list(dict.fromkeys([s.url for s in sources if s.url]
+                                 + [s.location for s in sources]))
+    if related:
+        container(description, _DC, "relation", "Bag", related)
     container(description, NS, "sourceFiles", "Seq", [s.name for s in sources])
     container(description, NS, "sourceLocations", "Seq", [s.location for s in sources])
     container(description, NS, "retrievalDates", "Seq",
               [xmp_date(s.retrieved or s.modified) if (s.retrieved or s.modified) else ""
                for s in sources])
+    container(description, NS, "articleURLs", "Seq", [s.url or "" for s in sources])
     # PDF/A-1..3: custom properties are valid only with an extension schema describing them.
     schemas = element(element(element(rdf, _RDF, "Description", **about), _EXT, "schemas"),
                       _RDF, "Bag")

@@ -60,12 +60,13 @@ def day_of(moment: datetime) -> date:
 
 
 def ordinal(origin: Period, period: Period, every: str) -> int:
-    """The issue number of a period: 1 for the origin, counting every period since (empty ones too)."""
+    """The issue number of a period: 1 for the origin, counting every period since (empty too)."""
     if every == "day":
         return (period.start - origin.start).days + 1
     if every == "week":
         return (period.start - origin.start).days // 7 + 1
-    return (period.start.year - origin.start.year) * 12 + period.start.month - origin.start.month + 1
+    months = (period.start.year - origin.start.year) * 12
+    return months + period.start.month - origin.start.month + 1
 
 
 def parse_label(label: str, every: str) -> Period:

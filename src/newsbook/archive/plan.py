@@ -230,7 +230,7 @@ def _issue_key(shared: str, issue, attached, root: Path) -> str:
                 [(image.key, image.media_type, image.alt) for image in a.images])
     for item in attached:
         add(item.name, item.mime, item.location, _iso(item.modified), _iso(item.retrieved),
-            item.description, hashlib.sha256(item.data).digest())
+            item.description, item.url, hashlib.sha256(item.data).digest())
     return digest.hexdigest()
 
 
