@@ -68,7 +68,7 @@ def build_issue(job: IssueJob) -> IssueResult:
 def _render(job: IssueJob) -> dict[str, bytes]:
     from newsbook import builders
     from newsbook.archive.pdfa import archival
-    from newsbook.pipeline import _cover
+    from newsbook.pipeline import _cover  # the build's own cover: the configured one or drawn
     from newsbook.render import Theme
 
     issue = job.issue
