@@ -271,7 +271,7 @@ def archive_command(project, first, last, every, jobs, scheduler, output_dir, fo
         raise NewsbookError(f"{project}: no {config_mod.CONFIG_NAME} (archive needs a project)")
 
     def progress(event: str, label: str, detail: str) -> None:
-        if not quiet and not as_json:
+        if not quiet and not as_json and event != "failed":  # failures are listed at the end
             click.echo(f"{label}: {event} ({detail})", err=True)
 
     report = archive(config_mod.load(found), first.date(), last.date(), every,
@@ -282,7 +282,8 @@ def archive_command(project, first, last, every, jobs, scheduler, output_dir, fo
     if as_json:
         click.echo(json.dumps(report_dict(report), indent=2, ensure_ascii=False))
     elif not quiet:
-        click.echo(f"{len(report.built) + len(report.up_to_date)} issues: {len(report.built)} "
+        total = len(report.built) + len(report.up_to_date) + len(report.failed)
+        click.echo(f"{total} issues: {len(report.built)} "
                    f"built, {len(report.up_to_date)} up to date, {len(report.failed)} failed; "
                    f"{len(report.empty)} period{'s' * (len(report.empty) != 1)} without "
                    "articles" + (f"; {len(report.undated)} undated "
