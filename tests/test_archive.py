@@ -468,3 +468,37 @@ def test_monthly_archive(tmp_path):
     assert all(a["published"].startswith("2025-02") for a in february["articles"])
     assert [f["format"] for f in january["files"]] == ["epub"]
     register_epub(out / january["files"][0]["path"])
+
+
+def crash_in_one_period(job):
+    """A build that kills its worker process for one period (as the OOM killer would)."""
+    from newsbook.archive.worker import build_issue
+
+    if job.label == "2025-W02":
+        os._exit(1)
+    return build_issue(job)
+
+
+def test_a_dying_worker_fails_only_its_issue(tmp_path, monkeypatch):
+    from newsbook.archive.executors import LocalExecutor
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = make_project(tmp_path / "ledger", weeks=4)
+    jobs = plan_jobs(project, date(2025, 1, 1), date(2025, 1, 26))
+    executor = LocalExecutor(2)
+    try:
+        outcomes = {job.label: result for job, result in executor.run(crash_in_one_period, jobs)}
+    finally:
+        executor.close()
+    assert sorted(outcomes) == ["2025-W01", "2025-W02", "2025-W03", "2025-W04"]
+    assert isinstance(outcomes.pop("2025-W02"), Exception)
+    assert all(result.error is None and set(result.files) == {"epub", "pdf"}
+               for result in outcomes.values())
+
+
+def plan_jobs(project: Path, first: date, last: date):
+    from newsbook.archive.plan import plan_archive
+    from newsbook.config import load
+
+    return plan_archive(load(project / "newsbook.toml"), first, last, "week",
+                        output_dir=project / "out", jobs=1).jobs

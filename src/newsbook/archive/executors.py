@@ -38,36 +38,80 @@ class LocalExecutor:
 
     def __init__(self, workers: int = 1):
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
         self.workers = max(1, workers)
         self.description = f"{self.workers} local process{'es' * (self.workers != 1)}"
         # forkserver: workers start from a clean process, not a fork of one holding threads
         # (the fetcher's) and locks; spawn where there is no forkserver.
         if "forkserver" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("forkserver")
+            self._context = multiprocessing.get_context("forkserver")
             # The server imports the renderers once; each worker forked from it starts warm
             # (WeasyPrint's import alone takes a second or more).
-            context.set_forkserver_preload(["newsbook.archive.worker", "newsbook.builders.pdf",
-                                            "newsbook.builders.epub", "weasyprint"])
+            self._context.set_forkserver_preload(["newsbook.archive.worker",
+                                                  "newsbook.builders.pdf",
+                                                  "newsbook.builders.epub", "weasyprint"])
         else:
-            context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                         max_tasks_per_child=TASKS_PER_PROCESS)
+            self._context = multiprocessing.get_context("spawn")
+        self._pool = self._new_pool()
+
+    def _new_pool(self):
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
+                                   max_tasks_per_child=TASKS_PER_PROCESS)
 
     def run(self, fn, items) -> Iterator[Outcome]:
-        from concurrent.futures import as_completed
+        # A process that dies (out of memory, killed) breaks the pool and fails every task in
+        # it, so only a few are in it at a time; after a break those few run again, each alone
+        # in a new pool: one that breaks that pool too is the cause, and only it fails.
+        from collections import deque
 
-        futures = {self._pool.submit(fn, item): item for item in items}
+        queue = deque(items)
+        while queue:
+            suspects: list[Outcome] = []
+            yield from self._window(fn, queue, suspects)
+            for item, _exc in suspects:
+                alone: list[Outcome] = []
+                yield from self._window(fn, deque([item]), alone)
+                yield from alone
+
+    def _window(self, fn, queue, broken: list[Outcome]) -> Iterator[Outcome]:
+        """Run queued items, a few more than there are workers in flight, until the queue is
+        empty or the pool breaks; the items a break failed go to `broken`."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        inflight: dict = {}
+        failed = False
         try:
-            for future in as_completed(futures):
-                try:
-                    yield futures[future], future.result()
-                except Exception as exc:  # noqa: BLE001 - a dead worker fails its task only
-                    yield futures[future], exc
+            while queue or inflight:
+                while queue and not failed and len(inflight) <= self.workers:
+                    item = queue.popleft()
+                    try:
+                        inflight[self._pool.submit(fn, item)] = item
+                    except BrokenProcessPool:
+                        queue.appendleft(item)  # never ran: not a suspect
+                        failed = True
+                if not inflight:
+                    break
+                done, _running = wait(inflight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    item = inflight.pop(future)
+                    try:
+                        yield item, future.result()
+                    except BrokenProcessPool as exc:
+                        broken.append((item, exc))
+                        failed = True
+                    except Exception as exc:  # noqa: BLE001 - that task fails, not the run
+                        yield item, exc
+                if failed and not inflight:
+                    break
         finally:
-            for future in futures:
+            for future in inflight:
                 future.cancel()
+        if failed:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = self._new_pool()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
