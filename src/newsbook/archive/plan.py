@@ -70,7 +70,7 @@ def plan_archive(config: Config, first: date, last: date, every: str,
         except OSError as exc:
             raise BuildError(f"{config.cover}: cannot read the cover image "
                              f"({exc.strerror or exc})") from None
-    shared = _shared_digest(theme_files, cover, formats or config.formats)
+    shared = _shared_digest(base.templates, cover, formats or config.formats)
 
     by_period: dict[Period, list[tuple[Article, SourceFile | None]]] = {}
     for article, source in articles:
@@ -136,18 +136,19 @@ def _theme_files(folder: Path | None) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _shared_digest(theme_files: dict[str, bytes], cover: bytes | None, formats) -> str:
-    """What every issue depends on: newsbook, the built-in and project theme, cover, formats."""
-    from newsbook.render import builtin_templates
+def _shared_digest(templates: Path | None, cover: bytes | None, formats) -> str:
+    """What every issue depends on: newsbook, every theme file in the chain (the project's
+    overrides, then the built-in ones), the cover, the formats and SOURCE_DATE_EPOCH."""
+    from newsbook.render import Theme
 
     digest = hashlib.sha256()
-    builtin = builtin_templates()
-    files = [("builtin/" + p.relative_to(builtin).as_posix(), p.read_bytes())
-             for p in sorted(builtin.rglob("*")) if p.is_file()]
-    files += [("project/" + name, data) for name, data in sorted(theme_files.items())]
-    for name, data in files:
-        digest.update(f"{name}\0{len(data)}\0".encode())
-        digest.update(data)
+    # As pipeline.fingerprint: the theme's own folder list, whatever its chain is made of.
+    for position, folder in enumerate(Theme(templates).folders):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            digest.update(f"{position}\0{path.relative_to(folder).as_posix()}\0{len(data)}\0"
+                          .encode())
+            digest.update(data)
     digest.update(hashlib.sha256(cover or b"").digest())
     digest.update(json.dumps([__version__, source_date_epoch(), list(formats)]).encode())
     return digest.hexdigest()
