@@ -305,6 +305,74 @@ def list_command(locations, offline, since, until, include_seen, as_json) -> Non
         click.echo(f"newsbook: warning: skipped {failure['reason']}", err=True)
 
 
+@main.command(name="archive")
+@click.argument("project", type=click.Path(path_type=Path), default=".")
+@click.option("--from", "first", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="First day of the archive (YYYY-MM-DD).")
+@click.option("--to", "last", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Last day of the archive (YYYY-MM-DD).")
+@click.option("--every", required=True, type=click.Choice(["day", "week", "month"]),
+              help="One issue per day, ISO week or calendar month.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Local worker processes (default: all cores).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Build on this Dask distributed cluster instead of local processes.")
+@click.option("-d", "--output-dir", type=click.Path(path_type=Path),
+              help="The archive folder (default: <output_dir>/archive in the project).")
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["epub", "pdf"]),
+              help="Formats to build; repeatable (default: the project's).")
+@click.option("--online", is_flag=True,
+              help="Fetch web sources again (default: only what earlier builds cached).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON.")
+def archive_command(project, first, last, every, jobs, scheduler, output_dir, formats, online,
+                    quiet, as_json) -> None:
+    """Archive a project: one issue per period as EPUB and PDF/A-3u, a manifest and an index.
+
+    Issues whose inputs did not change are kept; a killed run resumes; a failed issue is
+    reported (exit 1) and retried on the next run.
+
+    \b
+    Examples:
+      newsbook archive news --from 2025-01-01 --to 2025-12-31 --every week
+      newsbook archive news --from 2025-01-01 --to 2025-12-31 --every day --jobs 4
+      newsbook archive news --from 2020-01-01 --to 2025-12-31 --every day \\
+          --scheduler tcp://10.0.0.5:8786 -d /srv/archive/news
+    """
+    from newsbook import config as config_mod
+    from newsbook.archive.run import archive, report_dict
+
+    found = config_mod.find_config(project)
+    if found is None:
+        raise NewsbookError(f"{project}: no {config_mod.CONFIG_NAME} (archive needs a project)")
+
+    def progress(event: str, label: str, detail: str) -> None:
+        if not quiet and not as_json and event != "failed":  # failures are listed at the end
+            click.echo(f"{label}: {event} ({detail})", err=True)
+
+    report = archive(config_mod.load(found), first.date(), last.date(), every,
+                     output_dir=output_dir, formats=list(formats) or None, offline=not online,
+                     jobs=jobs, scheduler=scheduler, progress=progress)
+    for failure in report.failures:
+        click.echo(f"newsbook: warning: skipped {failure.reason}", err=True)
+    if as_json:
+        click.echo(json.dumps(report_dict(report), indent=2, ensure_ascii=False))
+    elif not quiet:
+        total = len(report.built) + len(report.up_to_date) + len(report.failed)
+        click.echo(f"{total} issues: {len(report.built)} "
+                   f"built, {len(report.up_to_date)} up to date, {len(report.failed)} failed; "
+                   f"{len(report.empty)} period{'s' * (len(report.empty) != 1)} without "
+                   "articles" + (f"; {len(report.undated)} undated "
+                                 f"article{'s' * (len(report.undated) != 1)} left out"
+                                 if report.undated else ""), err=True)
+        click.echo(str(report.manifest))
+        click.echo(str(report.index))
+    for label, error in report.failed.items():
+        click.echo(f"newsbook: error: {label}: {error}", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["json", "text", "html"]), default="json",

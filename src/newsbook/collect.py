@@ -246,6 +246,7 @@ def _feed(spec: SourceSpec, response: Response, reference: datetime, now: dateti
         else:
             article = entry_article(entry, feed, spec.location, retrieved=now)
             article.section = article.section or spec.section
+            article.origin = spec.location
             articles.append(article)
     return articles
 
@@ -271,6 +272,7 @@ def _fill_full_text(fetcher: Fetcher | None, pending: list, slots: list, result:
             result.warnings.append(f"{exc} (the feed's own text is used)")
         article = entry_article(entry, feed, spec.location, page=page, retrieved=now)
         article.section = article.section or spec.section
+        article.origin = spec.location
         slots[slot][index] = article
 
 

@@ -56,6 +56,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     retrieved: datetime | None = None
+    origin: str | None = None  # the feed (URL or path) an entry came from, if any
 
 
 @dataclass
