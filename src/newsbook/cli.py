@@ -149,6 +149,8 @@ def build(locations, outputs, formats, output_dir, title, strict, offline, since
     elif not quiet:
         click.echo(f"{report.articles} article{'s' * (report.articles != 1)} in "
                    f"{report.sections} section{'s' * (report.sections != 1)}"
+                   + (f" ({report.cache_hits} from the article cache, {report.cache_misses} "
+                      f"read)" if report.cache_hits + report.cache_misses else "")
                    + (": up to date, nothing rebuilt" if report.up_to_date else ""), err=True)
         for path in report.outputs:
             click.echo(str(path))

@@ -47,6 +47,8 @@ class Collected:
     warnings: list[str] = field(default_factory=list)
     images: dict[str, bytes | Exception] = field(default_factory=dict)
     left_out: list[tuple[Article, str]] = field(default_factory=list)  # over a source's limit
+    # Position in `articles` -> index in the spec list given, for articles of local files.
+    origins: dict[int, int] = field(default_factory=dict)
 
 
 def is_url(location: str) -> bool:
@@ -55,23 +57,35 @@ def is_url(location: str) -> bool:
 
 
 def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
-            reference: datetime | None = None, jobs: int = 1) -> Collected:
+            reference: datetime | None = None, jobs: int = 1,
+            known: dict[int, Article] | None = None,
+            loaded: dict[int, bytes] | None = None) -> Collected:
     """Read every source; a failure is recorded, never raised, so one bad source sinks nothing.
 
     `reference` is the moment feed windows such as "7 days" count back from (default: now);
-    local files are read in `jobs` processes, in source order all the same.
+    local files are read in `jobs` processes, in source order all the same. `known` holds
+    articles of local specs (by index in `specs`) that need no reading (the article cache),
+    `loaded` the bytes of local files already read from disk.
     """
     now = datetime.now(timezone.utc)
     reference = reference or now
     result = Collected()
+    known, loaded = known or {}, loaded or {}
+    # Local specs keep their identity through OPML expansion: their index in what was given.
+    original = {id(spec): index for index, spec in enumerate(specs) if spec.kind == "path"}
     specs = _expand_opml(specs, fetcher, result)
     remote = [s.location for s in specs if s.kind != "path" and is_url(s.location)]
     fetched = _fetch_all(fetcher, remote)
-    local = read_local([Path(s.location) for s in specs if s.kind == "path"], jobs)
+    to_read = [s for s in specs if s.kind == "path" and original[id(s)] not in known]
+    local = read_local([Path(s.location) for s in to_read], jobs,
+                       [loaded.get(original[id(s)]) for s in to_read])
     pending_pages: list[tuple] = []  # (slot, index, spec, feed, entry) of entries needing pages
     slots: list[list[Article] | None] = []
     for spec in specs:
         try:
+            if spec.kind == "path" and original[id(spec)] in known:
+                slots.append([known[original[id(spec)]]])  # cached: its section is already set
+                continue
             if spec.kind == "path":
                 article = local.pop(0)
                 if isinstance(article, SourceError):
@@ -96,9 +110,14 @@ def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
             slots.append(None)
     _fill_full_text(fetcher, pending_pages, slots, result)
     _limit_groups(specs, slots, result)
-    for articles in slots:
-        result.articles.extend(a for a in articles or [] if a is not None)
-    wanted = [url for a in result.articles for url in image_urls(a)]
+    for spec, articles in zip(specs, slots):
+        for article in articles or []:
+            if article is not None:
+                if spec.kind == "path":
+                    result.origins[len(result.articles)] = original[id(spec)]
+                result.articles.append(article)
+    reused = {id(article) for article in known.values()}  # cleaned already: images embedded
+    wanted = [url for a in result.articles if id(a) not in reused for url in image_urls(a)]
     for url, answer in _fetch_all(fetcher, wanted).items():
         result.images[url] = answer.content if isinstance(answer, Response) else answer
     return result
@@ -131,19 +150,24 @@ def _limit_groups(specs: list[SourceSpec], slots: list, result: Collected) -> No
 _POOL_THRESHOLD = 24
 
 
-def read_local(paths: list[Path], jobs: int = 1) -> list[Article | SourceError]:
-    """Read local files, in parallel processes when there are many; results in input order."""
+def read_local(paths: list[Path], jobs: int = 1,
+               data: list[bytes | None] | None = None) -> list[Article | SourceError]:
+    """Read local files, in parallel processes when there are many; results in input order.
+
+    `data` holds the files' bytes where the caller has read them already (None: read here).
+    """
+    data = data if data is not None else [None] * len(paths)
     if jobs <= 1 or len(paths) < _POOL_THRESHOLD:
-        return [_read_or_error(path) for path in paths]
+        return [_read_or_error(path, content) for path, content in zip(paths, data)]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_read_or_error, paths, chunksize=8))
+        return list(pool.map(_read_or_error, paths, data, chunksize=8))
 
 
-def _read_or_error(path: Path) -> Article | SourceError:
+def _read_or_error(path: Path, data: bytes | None = None) -> Article | SourceError:
     try:
-        return sources.read_file(path)
+        return sources.read_file(path) if data is None else sources.read_bytes(path, data)
     except SourceError as exc:
         return exc
 

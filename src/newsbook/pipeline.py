@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
-from newsbook import __version__, builders, sources
+from newsbook import __version__, articlecache, builders, sources
 from newsbook.assemble import IssueSettings, assemble, slugify
 from newsbook.clean import clean_article
 from newsbook.clock import build_date, source_date_epoch
@@ -22,6 +22,7 @@ from newsbook.render import Theme, labels_for, long_date
 from newsbook.select import Decision, Rules, article_key, select, text_signature
 from newsbook.sources.fetch import Fetcher, FetchSettings
 from newsbook.state import (
+    article_cache,
     build_lock,
     http_cache,
     project_state,
@@ -65,6 +66,9 @@ class Report:
     left_out: list[Decision] = field(default_factory=list)
     issue: Issue | None = None
     up_to_date: bool = False  # nothing changed since the last build: outputs kept as they are
+    cache_hits: int = 0  # local files whose article came from the article cache
+    cache_misses: int = 0  # local files read (and cleaned) in this build
+    read: list[str] = field(default_factory=list)  # the local files read, cache misses
 
 
 def output_name(settings: IssueSettings) -> str:
@@ -166,20 +170,45 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     except ValueError:
         raise ConfigError(f"--since/--until must be a date (YYYY-MM-DD) or a span such as "
                           f"\"7 days\", not {plan.window}") from None
+    local = local_resolver(plan.roots)
+    store = article_cache(plan.project)
+    cached = articlecache.lookup(plan.specs, store, articlecache.Settings(plan.image_size,
+                                                                          plan.roots),
+                                 web_resolver({}, local))
     with Fetcher(http_cache(plan.project), plan.fetch) as fetcher:
-        collected = collect(plan.specs, fetcher, reference=reference, jobs=plan.jobs)
+        collected = collect(plan.specs, fetcher, reference=reference, jobs=plan.jobs,
+                            known={i: entry.article for i, entry in cached.hits.items()},
+                            loaded=cached.loaded)
     report.failures.extend(collected.failures)
     report.warnings.extend(collected.warnings)
     report.left_out.extend(Decision(article, reason) for article, reason in collected.left_out)
     if strict and report.failures:
         first = report.failures[0]
         raise NothingBuilt(f"{first.reason} (--strict: nothing was built)")
-    resolve = web_resolver(collected.images, local_resolver(plan.roots))
-    cleaned = []
-    for article in collected.articles:
-        article, warnings = clean_article(article, resolve, plan.image_size)
+    resolve = web_resolver(collected.images, local)
+    cleaned, fresh = [], {}
+    for position, article in enumerate(collected.articles):
+        origin = collected.origins.get(position)
+        if origin in cached.hits:
+            report.warnings.extend(cached.hits[origin].warnings)
+            cleaned.append(article)
+            continue
+        seen: list = []
+        article, warnings = clean_article(article, articlecache.recording(resolve, seen),
+                                          plan.image_size)
         report.warnings.extend(warnings)
         cleaned.append(article)
+        entry = articlecache.Entry(article, warnings, seen)
+        if origin in cached.keys and articlecache.cacheable(entry):
+            fresh[cached.keys[origin]] = entry
+    report.cache_hits = sum(1 for origin in collected.origins.values() if origin in cached.hits)
+    report.read = [a.source for p, a in enumerate(collected.articles)
+                   if collected.origins.get(p) in cached.keys]
+    report.cache_misses = len(report.read)
+    encoded = {key: data for key, data in ((k, articlecache.encode(e)) for k, e in fresh.items())
+               if data is not None}
+    store.save(encoded, cached.used)
+    report.warnings.extend(store.warnings)
     if not cleaned:
         reason = f" ({report.failures[0].reason})" if report.failures else ""
         raise NothingBuilt(f"no article could be read{reason}: nothing was built")
@@ -346,6 +375,7 @@ def report_dict(report: Report) -> dict:
         "articles": report.articles,
         "sections": report.sections,
         "up_to_date": report.up_to_date,
+        "cache": {"hits": report.cache_hits, "misses": report.cache_misses, "read": report.read},
         "included": [entry(a) for a in issue.articles] if issue else [],
         "left_out": [{**entry(d.article), "reason": d.reason} for d in report.left_out],
         "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],
