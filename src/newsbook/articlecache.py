@@ -23,6 +23,7 @@ from newsbook.clean import VERSION as CLEAN_VERSION
 from newsbook.errors import SourceError
 from newsbook.images import ImageRefused, Resolver, absolute_image_url
 from newsbook.model import Article, Image
+from newsbook.select import pack_shingles, unpack_shingles
 from newsbook.state import ArticleStore
 
 # The layout of an entry; part of every key, so a new layout never meets an old entry.
@@ -38,6 +39,8 @@ class Entry:
     warnings: list[str] = field(default_factory=list)
     # (reference as written, sha256 of the bytes it resolved to, or None when it was refused)
     images: list[tuple[str, str | None]] = field(default_factory=list)
+    # What select() compares: the article's key and its text's shingles (see select.identity).
+    identity: tuple[str, frozenset[int]] | None = None
 
 
 @dataclass
@@ -134,8 +137,11 @@ def encode(entry: Entry) -> tuple[str, dict[str, bytes]] | None:
             value = [[image.key, image.media_type, image.alt] for image in value]
         data[f.name] = value
     try:
+        identity = None
+        if entry.identity is not None:
+            identity = [entry.identity[0], pack_shingles(entry.identity[1]).hex()]
         text = json.dumps({"article": data, "warnings": entry.warnings,
-                           "images": entry.images}, ensure_ascii=False)
+                           "images": entry.images, "identity": identity}, ensure_ascii=False)
     except (TypeError, ValueError):
         return None  # a field JSON cannot hold: the article is simply read every time
     return text, {image.key: image.data for image in article.images}
@@ -151,8 +157,12 @@ def decode(text: str, blobs: dict[str, bytes]) -> Entry | None:
                 fields_[name] = datetime.fromisoformat(fields_[name])
         fields_["images"] = [Image(key=key, media_type=media_type, data=blobs[key], alt=alt)
                              for key, media_type, alt in fields_["images"]]
+        identity = data["identity"]
+        if identity is not None:
+            identity = (str(identity[0]), unpack_shingles(bytes.fromhex(identity[1])))
         return Entry(article=Article(**fields_), warnings=list(data["warnings"]),
-                     images=[(src, digest) for src, digest in data["images"]])
+                     images=[(src, digest) for src, digest in data["images"]],
+                     identity=identity)
     except (ValueError, TypeError, KeyError):
         return None
 

@@ -19,7 +19,7 @@ from newsbook.images import ImageRefused, local_resolver, normalize_image, web_r
 from newsbook.model import Issue
 from newsbook.output import sweep_parts, write_all
 from newsbook.render import Theme, labels_for, long_date
-from newsbook.select import Decision, Rules, article_key, select, text_signature
+from newsbook.select import Decision, Rules, article_key, identity, select, text_signature
 from newsbook.sources.fetch import Fetcher, FetchSettings
 from newsbook.state import (
     article_cache,
@@ -186,21 +186,25 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
         first = report.failures[0]
         raise NothingBuilt(f"{first.reason} (--strict: nothing was built)")
     resolve = web_resolver(collected.images, local)
-    cleaned, fresh = [], {}
+    cleaned, identities, fresh = [], [], {}
     for position, article in enumerate(collected.articles):
         origin = collected.origins.get(position)
         if origin in cached.hits:
             report.warnings.extend(cached.hits[origin].warnings)
             cleaned.append(article)
+            identities.append(cached.hits[origin].identity)
             continue
         seen: list = []
         article, warnings = clean_article(article, articlecache.recording(resolve, seen),
                                           plan.image_size)
         report.warnings.extend(warnings)
         cleaned.append(article)
-        entry = articlecache.Entry(article, warnings, seen)
-        if origin in cached.keys and articlecache.cacheable(entry):
-            fresh[cached.keys[origin]] = entry
+        identities.append(None)
+        if origin in cached.keys:
+            entry = articlecache.Entry(article, warnings, seen)
+            if articlecache.cacheable(entry):
+                entry.identity = identities[-1] = identity(article)
+                fresh[cached.keys[origin]] = entry
     report.cache_hits = sum(1 for origin in collected.origins.values() if origin in cached.hits)
     report.read = [a.source for p, a in enumerate(collected.articles)
                    if collected.origins.get(p) in cached.keys]
@@ -218,7 +222,7 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     if since is not None and until is None:
         until = reference  # a window ends with the issue's day: nothing from after it
     rules = replace(plan.rules, since=since, until=until, seen=seen, seen_signatures=signatures)
-    chosen, left_out = select(cleaned, rules)
+    chosen, left_out = select(cleaned, rules, identities)
     report.left_out.extend(left_out)
     if not chosen:
         raise NothingBuilt(f"all {len(cleaned)} articles were left out ("
@@ -273,15 +277,20 @@ def _build(plan: Plan, strict: bool) -> Report:
     if plan.project is not None and plan.settings.number is not None:
         state = project_state(plan.project)
         state.check()  # a damaged state file stops the build now, not after the outputs land
-    issue = prepare(plan, report, strict)
+    # The cover is drawn only once the outputs are known to need building: what it shows is
+    # already in the fingerprint (the issue, its articles, the code), or its file's hash is.
+    issue = prepare(plan, report, strict, with_cover=False)
     theme = Theme(plan.templates)
-    prints = {path: fingerprint(issue, theme, builders.format_for(path)) for path in plan.outputs}
+    cover = _cover_source(plan.cover)
+    prints = {path: fingerprint(issue, theme, builders.format_for(path), cover)
+              for path in plan.outputs}
     stamps = read_stamps(plan.project) if plan.project is not None else {}
     if plan.project is not None and all(_unchanged(path, prints[path], stamps)
                                         for path in plan.outputs):
         report.up_to_date = True
         report.outputs.extend(plan.outputs)
         return report
+    issue.cover = _cover(issue, plan.cover)
     rendered = []
     for path in plan.outputs:
         builder = builders.get_builder(builders.format_for(path))
@@ -309,8 +318,21 @@ def _build(plan: Plan, strict: bool) -> Report:
     return report
 
 
-def fingerprint(issue: Issue, theme: Theme, fmt: str) -> str:
-    """Everything an output depends on: code version, theme files, the issue and its articles."""
+def _cover_source(path: Path | None) -> str:
+    """What the cover is made from, for the fingerprint: its file's hash, or drawn by newsbook."""
+    if path is None:
+        return "drawn"
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"  # never up to date: the build then reports why
+
+
+def fingerprint(issue: Issue, theme: Theme, fmt: str, cover: str | None = None) -> str:
+    """Everything an output depends on: code version, theme files, the issue and its articles.
+
+    `cover` stands for the cover when the issue has none yet (see _cover_source).
+    """
     digest = hashlib.sha256()
 
     def add(*values) -> None:
@@ -329,7 +351,9 @@ def fingerprint(issue: Issue, theme: Theme, fmt: str) -> str:
         for a in section.articles:
             add(a.id, a.title, a.body, a.authors, a.published, a.url, a.site, a.language,
                 a.summary, a.section, a.tags, [image.key for image in a.images])
-    if issue.cover is not None:
+    if cover is not None:
+        add(cover)
+    elif issue.cover is not None:
         add(hashlib.sha256(issue.cover.data).hexdigest())
     return digest.hexdigest()
 

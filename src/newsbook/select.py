@@ -106,8 +106,29 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def select(articles: list[Article], rules: Rules) -> tuple[list[Article], list[Decision]]:
-    """The articles that go in, in their order, and the ones left out with the reason."""
+def identity(article: Article) -> tuple[str, frozenset[int]]:
+    """An article's key and shingles, what select() compares (cached with the article)."""
+    text = plain_text(article.body)
+    return article_key(article, text), _shingles(article, text)
+
+
+def pack_shingles(shingles: frozenset[int]) -> bytes:
+    """Shingles as bytes (sorted), for storing; unpack_shingles() reverses it."""
+    return struct.pack(f">{len(shingles)}Q", *sorted(shingles))
+
+
+def unpack_shingles(data: bytes) -> frozenset[int]:
+    """The shingles pack_shingles() stored."""
+    return frozenset(struct.unpack(f">{len(data) // 8}Q", data))
+
+
+def select(articles: list[Article], rules: Rules,
+           known: list[tuple[str, frozenset[int]] | None] | None = None,
+           ) -> tuple[list[Article], list[Decision]]:
+    """The articles that go in, in their order, and the ones left out with the reason.
+
+    `known` holds, by position, each article's identity() where it was computed before.
+    """
     kept: list[Article] = []
     out: list[Decision] = []
     keys: set[str] = set()
@@ -118,7 +139,7 @@ def select(articles: list[Article], rules: Rules) -> tuple[list[Article], list[D
     seen_bands = _band_index(rules.seen_signatures)
     include = {t.casefold() for t in rules.include_tags}
     exclude = {t.casefold() for t in rules.exclude_tags}
-    for article in articles:
+    for position, article in enumerate(articles):
         tags = {t.casefold() for t in article.tags}
         reason = None
         if article.published is None:
@@ -132,13 +153,17 @@ def select(articles: list[Article], rules: Rules) -> tuple[list[Article], list[D
             reason = f"none of the tags {sorted(rules.include_tags)}"
         if reason is None and tags & exclude:
             reason = f"tagged {sorted(tags & exclude)[0]}"
-        text = plain_text(article.body)
-        key = article_key(article, text)
+        ready = known[position] if known else None
+        text = None if ready else plain_text(article.body)
+        key = ready[0] if ready else article_key(article, text)
         if reason is None and key in rules.seen:
             reason = "already in an earlier issue"
         if reason is None and key in keys:
             reason = "the same URL as an article before it"
-        shingles = _shingles(article, text) if reason is None else frozenset()
+        if reason is not None:
+            shingles = frozenset()
+        else:
+            shingles = ready[1] if ready else _shingles(article, text)
         if reason is None and shingles and rules.seen_signatures:
             mine = signature(shingles)
             candidates = {i for key in _bands(mine) for i in seen_bands.get(key, ())}
