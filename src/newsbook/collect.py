@@ -145,19 +145,23 @@ def _limit_groups(specs: list[SourceSpec], slots: list, result: Collected) -> No
             slots[index] = None
 
 
-# Reading costs 4–40 ms a file (trafilatura, the text reader); a process pool costs ~50 ms to
-# start: worth it only for a few dozen files.
-_POOL_THRESHOLD = 24
+# What reading one file costs, roughly, by reader (ms, one core; measured on the benchmark's
+# articles), and what a process pool costs before it pays: starting the workers, each importing
+# the readers again, and sending the articles back. Markdown is cheap enough that a pool helps
+# only with hundreds of files; trafilatura and the text reader pay for it after a dozen or two.
+_READ_COST_MS = {"markdown": 1.0, "html": 20.0, "text": 8.0}
+_POOL_COST_MS = 400.0
 
 
 def read_local(paths: list[Path], jobs: int = 1,
                data: list[bytes | None] | None = None) -> list[Article | SourceError]:
-    """Read local files, in parallel processes when there are many; results in input order.
+    """Read local files, in parallel processes when that pays; results in input order.
 
     `data` holds the files' bytes where the caller has read them already (None: read here).
     """
     data = data if data is not None else [None] * len(paths)
-    if jobs <= 1 or len(paths) < _POOL_THRESHOLD:
+    cost = sum(_READ_COST_MS.get(sources.kind_of(path) or "", 1.0) for path in paths)
+    if jobs <= 1 or cost < _POOL_COST_MS:
         return [_read_or_error(path, content) for path, content in zip(paths, data)]
     from concurrent.futures import ProcessPoolExecutor
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import textwrap
@@ -16,8 +17,12 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
+@functools.lru_cache(maxsize=64)
 def _font(size: int, bold: bool = False, serif: bool = True):
-    """A TrueType font from the system (DejaVu), else Pillow's own scalable default."""
+    """A TrueType font from the system (DejaVu), else Pillow's own scalable default.
+
+    Kept once loaded: Pillow finds a font by name by walking the system's font folders.
+    """
     from PIL import ImageFont
 
     family = "DejaVuSerif" if serif else "DejaVuSans"

@@ -6,6 +6,7 @@ import html
 import math
 import re
 from datetime import date, datetime
+import functools
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -170,24 +171,29 @@ class Theme:
     """Templates and static resources looked up in the project's folder first, then built-in."""
 
     def __init__(self, project_templates: Path | None = None):
-        from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
-
         folders = [builtin_templates()]
         if project_templates is not None and project_templates.is_dir():
             folders.insert(0, project_templates)
         self.folders = folders
-        self.env = Environment(
-            loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
+
+    @functools.cached_property
+    def env(self):
+        """The Jinja environment, made on first use (an up-to-date build never renders)."""
+        from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+        env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(str(f)) for f in self.folders]),
             autoescape=True,  # every template we render is (X)HTML or XML
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(long_date=long_date, iso_date=iso_date, join_names=join_names,
-                                site=site_of, reading_time=reading_time,
-                                reading_minutes=reading_minutes, direction=text_direction)
-        self.env.globals.update(language_attributes=language_attributes)
+        env.filters.update(long_date=long_date, iso_date=iso_date, join_names=join_names,
+                           site=site_of, reading_time=reading_time,
+                           reading_minutes=reading_minutes, direction=text_direction)
+        env.globals.update(language_attributes=language_attributes)
+        return env
 
     def render(self, name: str, issue: Issue, **context: Any) -> str:
         """Render one template with the issue and the labels of its language."""
