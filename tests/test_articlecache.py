@@ -216,3 +216,23 @@ def test_the_key_follows_the_bytes_path_and_settings(tmp_path):
               articlecache.entry_key(tmp_path / "a.md", b"text", None,
                                      articlecache.Settings(1600, [tmp_path / "x"]))}
     assert key not in others and len(others) == 5
+
+
+def test_a_drawn_cover_is_reused_while_what_it_shows_is_unchanged(project, monkeypatch):
+    from newsbook import cover
+
+    drawn = []
+    real = cover.make_cover
+    monkeypatch.setattr(cover, "make_cover", lambda *args: drawn.append(args) or real(*args))
+    folder = project("basic")
+    first = build(folder)
+    assert len(drawn) == 1
+    (folder / ".newsbook" / "outputs.json").unlink()
+    second = build(folder)
+    assert len(drawn) == 1 and second.issue.cover == first.issue.cover
+    toml = folder / "newsbook.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("Fixtures for the test suite",
+                                                             "Another subtitle"),
+                    encoding="utf-8")
+    third = build(folder)
+    assert len(drawn) == 2 and third.issue.cover.data != first.issue.cover.data

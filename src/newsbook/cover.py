@@ -50,6 +50,20 @@ def _wrap(draw, text: str, font, width: int) -> list[str]:
     return lines
 
 
+def inputs_digest(issue: Issue, date_text: str, number_text: str) -> str:
+    """A hash of everything make_cover() draws from, so a drawn cover can be reused.
+
+    Keep in step with make_cover: its title, subtitle, facts, publisher, colours, and the
+    section titles with (at most) their first two headlines.
+    """
+    from newsbook import __version__
+
+    drawn = (__version__, WIDTH, HEIGHT, issue.title, issue.subtitle, issue.publisher,
+             issue.palette, date_text, number_text,
+             [(s.title, [a.title for a in s.articles[:2]]) for s in issue.sections])
+    return hashlib.sha256(repr(drawn).encode("utf-8")).hexdigest()
+
+
 def make_cover(issue: Issue, date_text: str, number_text: str) -> Image:
     """Draw the cover as a 1600×2560 JPEG (the size Kindle recommends)."""
     from PIL import Image as PILImage
