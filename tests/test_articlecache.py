@@ -40,7 +40,8 @@ def names(report: pipeline.Report) -> list[str]:
 ALL = ["bridge.md", "cafe.md", "market.html", "scraped.txt"]
 
 
-def test_a_rebuild_takes_every_article_from_the_cache_and_gives_the_same_book(project):
+def test_a_rebuild_takes_every_article_from_the_cache_and_gives_the_same_book(project,
+                                                                              monkeypatch):
     folder = project("basic")
     cold = build(folder)
     assert (cold.cache_hits, names(cold)) == (0, ALL)
@@ -55,8 +56,12 @@ def test_a_rebuild_takes_every_article_from_the_cache_and_gives_the_same_book(pr
     assert epub.read_bytes() == first  # the cached articles are the articles, images included
     assert [a.__dict__ for a in warm.issue.articles] == [a.__dict__ for a in cold.issue.articles]
     assert warm.warnings == cold.warnings  # cleaning's warnings come back with the article
+    covers = []
+    real_cover = pipeline._cover
+    monkeypatch.setattr(pipeline, "_cover", lambda *a: covers.append(a) or real_cover(*a))
     again = build(folder)
     assert again.up_to_date and again.cache_hits == 4 and again.read == []
+    assert covers == []  # an up-to-date build does not even look for its cover
     assert pipeline.report_dict(again)["cache"] == {"hits": 4, "misses": 0, "read": []}
 
 

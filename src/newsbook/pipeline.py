@@ -231,9 +231,9 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     issue, dropped = assemble(chosen, replace(plan.settings, date=issue_date))
     report.left_out.extend(Decision(a, f"over the limit of section {a.section}") for a in dropped)
     if with_cover:
-        store = article_cache(plan.project)
-    issue.cover = _cover(issue, plan.cover, store)
-    report.warnings.extend(store.warnings)
+        covers = article_cache(plan.project)
+        issue.cover = _cover(issue, plan.cover, covers)
+        report.warnings.extend(covers.warnings)
     report.issue = issue
     report.articles = len(issue.articles)
     report.sections = len(issue.sections)
