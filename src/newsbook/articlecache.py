@@ -63,15 +63,24 @@ class Lookup:
 
 def entry_key(path: Path, data: bytes, section: str | None, settings: Settings) -> str:
     """The cache key of a local file's article: its bytes and all that shapes its reading."""
-    kind = sources.kind_of(path)
-    digest = hashlib.sha256()
-    parts = (FORMAT, __version__, kind, sources.READER_VERSIONS.get(kind), CLEAN_VERSION,
+    return _key(_common(settings), path, data, section)
+
+
+def _common(settings: Settings) -> bytes:
+    """The part of every key that one build shares: versions, Article's fields, settings."""
+    parts = (FORMAT, __version__, CLEAN_VERSION,
              # A field added to Article must not meet entries written without it.
-             ",".join(f.name for f in fields(Article)),
-             str(path), section, settings.image_size,
+             ",".join(f.name for f in fields(Article)), settings.image_size,
              sorted(str(root.resolve()) for root in settings.roots))
-    for part in parts:
-        digest.update(repr(part).encode("utf-8") + b"\0")
+    return repr(parts).encode("utf-8")
+
+
+def _key(common: bytes, path: Path, data: bytes, section: str | None) -> str:
+    kind = sources.kind_of(path)
+    digest = hashlib.sha256(common)
+    for part in (kind, sources.READER_VERSIONS.get(kind), str(path), section):
+        digest.update(b"\0" + repr(part).encode("utf-8"))
+    digest.update(b"\0")
     digest.update(data)
     return digest.hexdigest()
 
@@ -83,6 +92,7 @@ def lookup(specs: list, store: ArticleStore, settings: Settings,
     Files that cannot be read are left to the normal reading, which reports them.
     """
     result = Lookup()
+    common = _common(settings)
     for index, spec in enumerate(specs):
         if spec.kind != "path":
             continue
@@ -93,7 +103,7 @@ def lookup(specs: list, store: ArticleStore, settings: Settings,
             data = sources.load_file(path)
         except SourceError:
             continue
-        result.keys[index] = entry_key(path, data, spec.section, settings)
+        result.keys[index] = _key(common, path, data, spec.section)
         result.loaded[index] = data
     stored = store.load(list(result.keys.values()))
     for index, key in list(result.keys.items()):
