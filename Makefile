@@ -15,7 +15,7 @@ test: $(STAMP)
 # Speed against pandoc (installed with apt when missing); not part of the test suite.
 bench: $(STAMP)
 	@command -v pandoc >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pandoc >/dev/null; }
-	$(BIN)/python benchmarks/speed.py --counts 100 1000 --runs 3
+	$(BIN)/python benchmarks/speed.py --counts 100 1000 --runs 3 --pdf-runs 3 1
 	$(BIN)/python benchmarks/extraction.py ../shared/corpus
 
 # System libraries WeasyPrint and epubcheck need (Pango, HarfBuzz subsetting, fonts, Java).

@@ -37,16 +37,45 @@ def make_sources(folder: Path, count: int = 40) -> None:
 
 
 def test_parallel_reading_gives_the_same_book(tmp_path):
-    make_sources(tmp_path / "src")
+    make_sources(tmp_path / "src", 60)  # enough for a pool to pay (see collect._POOL_COST_MS)
     outputs = {}
     for jobs in ("1", "2"):
         result = run_cli("build", "src", "-o", f"j{jobs}.epub", "--json", "--jobs", jobs,
                          "--title", "Parallel", cwd=tmp_path,
-                         env={"SOURCE_DATE_EPOCH": "1773446400"})
+                         env={"SOURCE_DATE_EPOCH": "1773446400",
+                              # each its own article cache: both really read
+                              "XDG_CACHE_HOME": str(tmp_path / f"cache{jobs}")})
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
-        assert report["articles"] == 40
+        assert report["articles"] == 60 and report["cache"]["hits"] == 0
         assert [f["source"].endswith("999.md") for f in report["failures"]] == [True]
         outputs[jobs] = (tmp_path / f"j{jobs}.epub").read_bytes()
     assert outputs["1"] == outputs["2"]
     register_epub(tmp_path / "j2.epub")
+
+
+def test_a_pool_is_started_only_when_reading_costs_more_than_starting_it(tmp_path, monkeypatch):
+    from concurrent import futures
+
+    from newsbook import collect
+
+    make_sources(tmp_path / "src", 60)
+    files = sorted((tmp_path / "src").iterdir())
+    started = []
+
+    class Spy(futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    def shown(results):
+        return [str(r) if isinstance(r, Exception) else r.__dict__ for r in results]
+
+    monkeypatch.setattr(futures, "ProcessPoolExecutor", Spy)
+    markdown = [f for f in files if f.suffix == ".md"]
+    serial = collect.read_local(markdown, jobs=2)  # 21 Markdown files: cheaper in one process
+    assert started == []
+    parallel = collect.read_local(files, jobs=2)  # HTML and text files too: worth a pool
+    assert started == [2]
+    assert shown(collect.read_local(files, jobs=1)) == shown(parallel) and started == [2]
+    assert shown(serial) == shown(r for r, f in zip(parallel, files) if f.suffix == ".md")

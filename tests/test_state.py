@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -80,3 +81,42 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
         holder.wait()
     with build_lock(tmp_path):  # the kernel dropped the lock with the process
         pass
+
+
+def test_the_article_store_keeps_entries_and_their_blobs(tmp_path):
+    from newsbook.state import ArticleStore, article_cache
+
+    assert article_cache(tmp_path).path == tmp_path / ".newsbook" / "cache" / "articles.sqlite"
+    store = ArticleStore(tmp_path / "articles.sqlite")
+    assert store.load(["k"]) == {} and not store.path.exists()  # nothing created to read
+    store.save({"k1": ('{"a": 1}', {"images/x.png": b"png"}), "k2": ("{}", {})}, [])
+    assert store.load(["k1", "k2", "k3"]) == {"k1": ('{"a": 1}', {"images/x.png": b"png"}),
+                                              "k2": ("{}", {})}
+    with sqlite3.connect(store.path) as db:
+        db.execute("DELETE FROM blobs")
+    assert store.load(["k1", "k2"]) == {"k2": ("{}", {})}  # an entry without its image: none
+    assert store.warnings == []
+
+
+def test_the_article_store_forgets_what_no_build_used_for_long(tmp_path):
+    from newsbook.state import ArticleStore
+
+    store = ArticleStore(tmp_path / "articles.sqlite")
+    store.save({"old": ("{}", {"images/a.png": b"a"}), "new": ("{}", {"images/b.png": b"b"})}, [])
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE entries SET used = used - 90 * 86400 WHERE key = 'old'")
+    store.save({}, ["new"])
+    assert list(store.load(["old", "new"])) == ["new"]
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("SELECT name FROM blobs").fetchall() == [("images/b.png",)]
+
+
+def test_an_unusable_article_store_is_done_without(tmp_path):
+    from newsbook.state import ArticleStore
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    store = ArticleStore(blocker / "cache" / "articles.sqlite")
+    store.save({"k": ("{}", {})}, [])  # no exception: a cache that cannot be written is skipped
+    assert store.load(["k"]) == {}
+    assert store.warnings and "article cache not used" in store.warnings[0]

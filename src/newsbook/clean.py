@@ -10,6 +10,10 @@ from newsbook.images import (MAX_IMAGE_SIDE, ImageRefused, Resolver, absolute_im
                              normalize_image)
 from newsbook.model import Article, Image
 
+# Part of the article cache's key (articlecache.py): bump it whenever a change here makes any
+# article clean differently, so that articles cached by the old code are read again.
+VERSION = 1
+
 # HTML5 elements that are valid in EPUB 3 content documents and make sense in an article.
 ALLOWED_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",

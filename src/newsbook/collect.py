@@ -48,6 +48,8 @@ class Collected:
     warnings: list[str] = field(default_factory=list)
     images: dict[str, bytes | Exception] = field(default_factory=dict)
     left_out: list[tuple[Article, str]] = field(default_factory=list)  # over a source's limit
+    # Position in `articles` -> index in the spec list given, for articles of local files.
+    origins: dict[int, int] = field(default_factory=dict)
 
 
 def is_url(location: str) -> bool:
@@ -61,24 +63,36 @@ Progress = Callable[[str, int, int], None]
 
 def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
             reference: datetime | None = None, jobs: int = 1,
-            progress: Progress | None = None) -> Collected:
+            progress: Progress | None = None,
+            known: dict[int, Article] | None = None,
+            loaded: dict[int, bytes] | None = None) -> Collected:
     """Read every source; a failure is recorded, never raised, so one bad source sinks nothing.
 
     `reference` is the moment feed windows such as "7 days" count back from (default: now);
-    local files are read in `jobs` processes, in source order all the same.
+    local files are read in `jobs` processes, in source order all the same. `known` holds
+    articles of local specs (by index in `specs`) that need no reading (the article cache),
+    `loaded` the bytes of local files already read from disk.
     """
     now = datetime.now(timezone.utc)
     reference = reference or now
     result = Collected()
+    known, loaded = known or {}, loaded or {}
+    # Local specs keep their identity through OPML expansion: their index in what was given.
+    original = {id(spec): index for index, spec in enumerate(specs) if spec.kind == "path"}
     specs = _expand_opml(specs, fetcher, result)
     remote = [s.location for s in specs if s.kind != "path" and is_url(s.location)]
-    tick = _ticker(progress, "reading", len(set(remote)) + sum(s.kind == "path" for s in specs))
+    to_read = [s for s in specs if s.kind == "path" and original[id(s)] not in known]
+    tick = _ticker(progress, "reading", len(set(remote)) + len(to_read))
     fetched = _fetch_all(fetcher, remote, tick)
-    local = read_local([Path(s.location) for s in specs if s.kind == "path"], jobs, tick)
+    local = read_local([Path(s.location) for s in to_read], jobs,
+                       [loaded.get(original[id(s)]) for s in to_read], tick)
     pending_pages: list[tuple] = []  # (slot, index, spec, feed, entry) of entries needing pages
     slots: list[list[Article] | None] = []
     for spec in specs:
         try:
+            if spec.kind == "path" and original[id(spec)] in known:
+                slots.append([known[original[id(spec)]]])  # cached: its section is already set
+                continue
             if spec.kind == "path":
                 article = local.pop(0)
                 if isinstance(article, SourceError):
@@ -103,9 +117,14 @@ def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
             slots.append(None)
     _fill_full_text(fetcher, pending_pages, slots, result, progress)
     _limit_groups(specs, slots, result)
-    for articles in slots:
-        result.articles.extend(a for a in articles or [] if a is not None)
-    wanted = [url for a in result.articles for url in image_urls(a)]
+    for spec, articles in zip(specs, slots):
+        for article in articles or []:
+            if article is not None:
+                if spec.kind == "path":
+                    result.origins[len(result.articles)] = original[id(spec)]
+                result.articles.append(article)
+    reused = {id(article) for article in known.values()}  # cleaned already: images embedded
+    wanted = [url for a in result.articles if id(a) not in reused for url in image_urls(a)]
     tick = _ticker(progress, "fetching images", len(set(wanted)))
     for url, answer in _fetch_all(fetcher, wanted, tick).items():
         result.images[url] = answer.content if isinstance(answer, Response) else answer
@@ -134,25 +153,35 @@ def _limit_groups(specs: list[SourceSpec], slots: list, result: Collected) -> No
             slots[index] = None
 
 
-# Reading costs 4–40 ms a file (trafilatura, the text reader); a process pool costs ~50 ms to
-# start: worth it only for a few dozen files.
-_POOL_THRESHOLD = 24
+# What reading one file costs, roughly, by reader (ms, one core; measured on the benchmark's
+# articles), and what a process pool costs before it pays: starting the workers, each importing
+# the readers again, and sending the articles back. Markdown is cheap enough that a pool helps
+# only with hundreds of files; trafilatura and the text reader pay for it after a dozen or two.
+_READ_COST_MS = {"markdown": 1.0, "html": 20.0, "text": 8.0}
+_POOL_COST_MS = 400.0
 
 
 def read_local(paths: list[Path], jobs: int = 1,
+               data: list[bytes | None] | None = None,
                tick: Callable[[], None] | None = None) -> list[Article | SourceError]:
-    """Read local files, in parallel processes when there are many; results in input order."""
+    """Read local files, in parallel processes when that pays; results in input order.
+
+    `data` holds the files' bytes where the caller has read them already (None: read here);
+    `tick` is called once per file read.
+    """
+    data = data if data is not None else [None] * len(paths)
+    cost = sum(_READ_COST_MS.get(sources.kind_of(path) or "", 1.0) for path in paths)
     results = []
-    if jobs <= 1 or len(paths) < _POOL_THRESHOLD:
-        for path in paths:
-            results.append(_read_or_error(path))
+    if jobs <= 1 or cost < _POOL_COST_MS:
+        for path, content in zip(paths, data):
+            results.append(_read_or_error(path, content))
             if tick is not None:
                 tick()
         return results
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for article in pool.map(_read_or_error, paths, chunksize=8):
+        for article in pool.map(_read_or_error, paths, data, chunksize=8):
             results.append(article)
             if tick is not None:
                 tick()
@@ -173,9 +202,9 @@ def _ticker(progress: Progress | None, stage: str, total: int) -> Callable[[], N
     return tick
 
 
-def _read_or_error(path: Path) -> Article | SourceError:
+def _read_or_error(path: Path, data: bytes | None = None) -> Article | SourceError:
     try:
-        return sources.read_file(path)
+        return sources.read_file(path) if data is None else sources.read_bytes(path, data)
     except SourceError as exc:
         return exc
 

@@ -27,9 +27,13 @@ def _characters(path: str) -> frozenset[int]:
     return frozenset(TTFont(path, lazy=True).getBestCmap())
 
 
+@lru_cache(maxsize=64)
 def _font(size: int, bold: bool = False, serif: bool = True, family: str | None = None,
           text: str = ""):
-    """The theme's `family` when it can write all of `text`, else DejaVu, else Pillow's default."""
+    """The theme's `family` when it can write all of `text`, else DejaVu, else Pillow's default.
+
+    Kept once loaded: Pillow finds a font by name by walking the system's font folders.
+    """
     from PIL import ImageFont
 
     file = face_file(family, bold) if family else None
@@ -61,6 +65,20 @@ def _wrap(draw, text: str, font, width: int) -> list[str]:
         if line:
             lines.append(line)
     return lines
+
+
+def inputs_digest(issue: Issue, date_text: str, number_text: str) -> str:
+    """A hash of everything make_cover() draws from, so a drawn cover can be reused.
+
+    Keep in step with make_cover: its title, subtitle, facts, publisher, colours, and the
+    section titles with (at most) their first two headlines.
+    """
+    from newsbook import __version__
+
+    drawn = (__version__, WIDTH, HEIGHT, issue.title, issue.subtitle, issue.publisher,
+             issue.palette, issue.theme, date_text, number_text,
+             [(s.title, [a.title for a in s.articles[:2]]) for s in issue.sections])
+    return hashlib.sha256(repr(drawn).encode("utf-8")).hexdigest()
 
 
 def make_cover(issue: Issue, date_text: str, number_text: str) -> Image:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -172,10 +173,6 @@ class Theme:
     """Templates and static files looked up along a chain: project, chosen theme, built-in base."""
 
     def __init__(self, project_templates: Path | None = None, options: ThemeOptions | None = None):
-        from jinja2 import StrictUndefined
-
-        from newsbook.chainloader import ChainEnvironment, ChainLoader
-
         try:
             self.settings: ThemeSettings = resolve_theme(options)
         except ValueError as exc:
@@ -190,8 +187,23 @@ class Theme:
             folders.insert(0, project_templates)
             labels.insert(0, "project")
         self.folders = folders
-        self.loader = ChainLoader(folders, labels)
-        self.env = ChainEnvironment(
+        self._labels = labels
+
+    @functools.cached_property
+    def loader(self):
+        """The template chain loader, made on first use (an up-to-date build never renders)."""
+        from newsbook.chainloader import ChainLoader
+
+        return ChainLoader(self.folders, self._labels)
+
+    @functools.cached_property
+    def env(self):
+        """The Jinja environment, made on first use."""
+        from jinja2 import StrictUndefined
+
+        from newsbook.chainloader import ChainEnvironment
+
+        env = ChainEnvironment(
             loader=self.loader,
             autoescape=True,  # every template we render is (X)HTML, XML or CSS
             undefined=StrictUndefined,
@@ -199,10 +211,11 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(long_date=long_date, iso_date=iso_date, join_names=join_names,
-                                site=site_of, reading_time=reading_time,
-                                reading_minutes=reading_minutes, direction=text_direction)
-        self.env.globals.update(language_attributes=language_attributes, theme=self.settings)
+        env.filters.update(long_date=long_date, iso_date=iso_date, join_names=join_names,
+                           site=site_of, reading_time=reading_time,
+                           reading_minutes=reading_minutes, direction=text_direction)
+        env.globals.update(language_attributes=language_attributes, theme=self.settings)
+        return env
 
     @property
     def name(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -60,20 +61,28 @@ def canonical_url(url: str) -> str:
                        urlencode(sorted(query)), ""))
 
 
-def article_key(article: Article) -> str:
-    """What identifies a story across builds and issues: its canonical URL, else its text."""
+def article_key(article: Article, text: str | None = None) -> str:
+    """What identifies a story across builds and issues: its canonical URL, else its text.
+
+    `text` is the article's plain_text() when the caller has it already.
+    """
     if article.url and article.url.startswith(("http://", "https://")):
         return canonical_url(article.url)
-    text = " ".join(plain_text(article.body).split()).lower()
+    text = " ".join((plain_text(article.body) if text is None else text).split()).lower()
     return "sha256:" + hashlib.sha256(f"{article.title}\n{text}".encode()).hexdigest()
 
 
-def _shingles(article: Article) -> frozenset[int]:
+def _shingles(article: Article, text: str | None = None) -> frozenset[int]:
     """Stable 64-bit hashes of the word 5-grams of an article's text."""
-    words = _WORD.findall(plain_text(article.body).lower())
-    return frozenset(int.from_bytes(hashlib.blake2b(" ".join(words[i:i + 5]).encode(),
-                                                    digest_size=8).digest(), "big")
-                     for i in range(max(0, len(words) - 4)))
+    words = _WORD.findall((plain_text(article.body) if text is None else text).lower())
+    if len(words) < 5:
+        return frozenset()
+    # One digest per 5-gram, unpacked all at once: a thousand-word article has a thousand of
+    # them, and per-item int conversions cost as much as the hashing.
+    blake2b, join = hashlib.blake2b, " ".join
+    digests = b"".join([blake2b(join(words[i:i + 5]).encode(), digest_size=8).digest()
+                        for i in range(len(words) - 4)])
+    return frozenset(struct.unpack(f">{len(digests) // 8}Q", digests))
 
 
 # XOR with a fixed mask permutes 64-bit hashes: the minimum under each mask is one MinHash.
@@ -97,8 +106,29 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def select(articles: list[Article], rules: Rules) -> tuple[list[Article], list[Decision]]:
-    """The articles that go in, in their order, and the ones left out with the reason."""
+def identity(article: Article) -> tuple[str, frozenset[int]]:
+    """An article's key and shingles, what select() compares (cached with the article)."""
+    text = plain_text(article.body)
+    return article_key(article, text), _shingles(article, text)
+
+
+def pack_shingles(shingles: frozenset[int]) -> bytes:
+    """Shingles as bytes (sorted), for storing; unpack_shingles() reverses it."""
+    return struct.pack(f">{len(shingles)}Q", *sorted(shingles))
+
+
+def unpack_shingles(data: bytes) -> frozenset[int]:
+    """The shingles pack_shingles() stored."""
+    return frozenset(struct.unpack(f">{len(data) // 8}Q", data))
+
+
+def select(articles: list[Article], rules: Rules,
+           known: list[tuple[str, frozenset[int]] | None] | None = None,
+           ) -> tuple[list[Article], list[Decision]]:
+    """The articles that go in, in their order, and the ones left out with the reason.
+
+    `known` holds, by position, each article's identity() where it was computed before.
+    """
     kept: list[Article] = []
     out: list[Decision] = []
     keys: set[str] = set()
@@ -109,7 +139,7 @@ def select(articles: list[Article], rules: Rules) -> tuple[list[Article], list[D
     seen_bands = _band_index(rules.seen_signatures)
     include = {t.casefold() for t in rules.include_tags}
     exclude = {t.casefold() for t in rules.exclude_tags}
-    for article in articles:
+    for position, article in enumerate(articles):
         tags = {t.casefold() for t in article.tags}
         reason = None
         if article.published is None:
@@ -123,12 +153,17 @@ def select(articles: list[Article], rules: Rules) -> tuple[list[Article], list[D
             reason = f"none of the tags {sorted(rules.include_tags)}"
         if reason is None and tags & exclude:
             reason = f"tagged {sorted(tags & exclude)[0]}"
-        key = article_key(article)
+        ready = known[position] if known else None
+        text = None if ready else plain_text(article.body)
+        key = ready[0] if ready else article_key(article, text)
         if reason is None and key in rules.seen:
             reason = "already in an earlier issue"
         if reason is None and key in keys:
             reason = "the same URL as an article before it"
-        shingles = _shingles(article) if reason is None else frozenset()
+        if reason is not None:
+            shingles = frozenset()
+        else:
+            shingles = ready[1] if ready else _shingles(article, text)
         if reason is None and shingles and rules.seen_signatures:
             mine = signature(shingles)
             candidates = {i for key in _bands(mine) for i in seen_bands.get(key, ())}

@@ -230,3 +230,139 @@ def _lock_holder(fd: int) -> str:
     except OSError:
         return ""
     return text if text.isdigit() else ""
+
+
+# --- The extracted-article cache (articlecache.py decides what goes in; this keeps it) ---
+
+ARTICLE_CACHE_NAME = "articles.sqlite"
+# Entries no build has used for this long go (with images no entry names any more).
+_UNUSED_FOR = 60 * 86400
+# A hit refreshes its entry's use time at most this often: a rebuild then writes nothing.
+_TOUCH_AFTER = 86400
+
+_ARTICLE_SCHEMA = """
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS entries (
+    key TEXT PRIMARY KEY, entry TEXT NOT NULL, blobs TEXT NOT NULL, used INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+"""
+
+
+def article_cache(project_root: Path | None) -> ArticleStore:
+    """The article cache of a project (or of ad-hoc builds, in the user's cache folder)."""
+    return ArticleStore(cache_dir(project_root) / ARTICLE_CACHE_NAME)
+
+
+class ArticleStore:
+    """Cached articles as JSON text by key, and the image bytes they name, in one SQLite file.
+
+    A cache, not a record: when it is damaged it is started afresh, when it is busy or cannot be
+    written the build goes on without it. Either way a note lands in `warnings`, and the worst
+    it costs is reading the files again.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.warnings: list[str] = []
+
+    def load(self, keys: list[str]) -> dict[str, tuple[str, dict[str, bytes]]]:
+        """Entries by key, each with the blobs it names; keys not in the cache are left out."""
+        if not keys or not self.path.exists():
+            return {}
+
+        def run(db: sqlite3.Connection):
+            found: dict[str, tuple[str, str]] = {}
+            for chunk in _chunks(sorted(set(keys))):
+                marks = ",".join("?" * len(chunk))
+                found.update((key, (entry, names)) for key, entry, names in db.execute(
+                    f"SELECT key, entry, blobs FROM entries WHERE key IN ({marks})", chunk))
+            wanted = sorted({name for _entry, names in found.values() for name in names.split()})
+            blobs: dict[str, bytes] = {}
+            for chunk in _chunks(wanted):
+                marks = ",".join("?" * len(chunk))
+                blobs.update(db.execute(f"SELECT name, data FROM blobs WHERE name IN ({marks})",
+                                        chunk))
+            result = {}
+            for key, (entry, names) in found.items():
+                mine = {name: blobs[name] for name in names.split() if name in blobs}
+                if len(mine) == len(names.split()):  # an entry missing a blob is no entry
+                    result[key] = (entry, mine)
+            return result
+
+        return self._guard(run, {})
+
+    def save(self, entries: dict[str, tuple[str, dict[str, bytes]]], used: list[str]) -> None:
+        """Store new entries with their blobs; mark `used` keys as used now; drop stale ones."""
+        import time
+
+        now = int(time.time())
+
+        def run(db: sqlite3.Connection) -> None:
+            with db:
+                db.executemany("INSERT OR IGNORE INTO blobs (name, data) VALUES (?, ?)",
+                               [(name, data) for _e, blobs in entries.values()
+                                for name, data in blobs.items()])
+                db.executemany("INSERT OR REPLACE INTO entries (key, entry, blobs, used) "
+                               "VALUES (?, ?, ?, ?)",
+                               [(key, entry, " ".join(sorted(blobs)), now)
+                                for key, (entry, blobs) in entries.items()])
+                db.executemany("UPDATE entries SET used = ? WHERE key = ? AND used < ?",
+                               [(now, key, now - _TOUCH_AFTER) for key in used])
+                gone = db.execute("DELETE FROM entries WHERE used < ?", (now - _UNUSED_FOR,))
+                if gone.rowcount:
+                    named = {name for (names,) in db.execute("SELECT blobs FROM entries")
+                             for name in names.split()}
+                    db.executemany("DELETE FROM blobs WHERE name = ?",
+                                   [(name,) for (name,) in db.execute("SELECT name FROM blobs")
+                                    if name not in named])
+
+        if entries or used:
+            self._guard(run, None)
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=10)
+        try:
+            connection.executescript(_ARTICLE_SCHEMA)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _guard(self, run, default):
+        """Run `run(db)`; a damaged file is replaced by an empty one (once), other trouble skipped."""
+        for attempt in (1, 2):
+            try:
+                with closing(self._connect()) as db:
+                    return run(db)
+            except sqlite3.OperationalError as exc:
+                # Busy past the timeout, read-only, disk full: this build does without the cache.
+                self.warnings.append(f"{self.path}: article cache not used ({exc})")
+                return default
+            except sqlite3.DatabaseError as exc:
+                if attempt == 2:
+                    break
+                self.warnings.append(f"{self.path}: the article cache was damaged ({exc}); "
+                                     "it is started afresh (articles are read again)")
+                for suffix in ("", "-wal", "-shm"):
+                    try:
+                        os.unlink(f"{self.path}{suffix}")
+                    except FileNotFoundError:
+                        pass
+                    except OSError as unlink_error:
+                        self.warnings.append(f"{self.path}{suffix}: cannot remove the damaged "
+                                             f"article cache ({unlink_error.strerror})")
+                        return default
+            except OSError as exc:
+                self.warnings.append(f"{self.path}: article cache not used "
+                                     f"({exc.strerror or exc})")
+                return default
+        return default
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Slices small enough for SQLite's limit on parameters in one statement."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

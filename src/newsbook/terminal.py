@@ -88,6 +88,9 @@ def build_summary(data: dict) -> str:
         return f"{n} {word}{'s' * (n != 1)}"
 
     parts = [f"{plural(data['articles'], 'article')} in {plural(data['sections'], 'section')}"]
+    cache = data.get("cache") or {}
+    if cache.get("hits", 0) + cache.get("misses", 0):
+        parts[0] += f" ({cache['hits']} from the article cache, {cache['misses']} read)"
     pages = [f["pages"] for f in data.get("files", []) if f.get("pages")]
     if pages:
         parts.append(plural(pages[0], "page"))

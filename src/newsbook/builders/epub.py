@@ -91,7 +91,8 @@ def build(issue: Issue, theme: Theme) -> bytes:
 
     buffer = io.BytesIO()
     now = build_time()
-    epub.write_epub(buffer, book, {"mtime": now, "raise_exceptions": True,
+    # Not compressed here: rezip() compresses every entry once, for good.
+    epub.write_epub(buffer, book, {"mtime": now, "raise_exceptions": True, "compresslevel": 0,
                                    "epub3_pages": False, "landmark_title": "Guide"})
     # Apple Books shows embedded fonts only when the book says it specifies its own.
     extra = {_APPLE_OPTIONS: _APPLE_FONTS} if fonts else {}

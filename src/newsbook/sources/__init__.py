@@ -17,6 +17,12 @@ READERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "text": ("newsbook.sources.text", (".txt", ".text")),
 }
 
+# Each reader's version, part of the key under which its articles are cached: bump a reader's
+# number whenever a change makes it read any file differently, so cached articles are read again.
+# Kept here rather than in the reader modules, which would have to be imported (trafilatura)
+# just to tell that a cached article is still good.
+READER_VERSIONS: dict[str, int] = {"markdown": 1, "html": 1, "text": 1}
+
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 
@@ -43,21 +49,30 @@ def find_files(folder: Path) -> list[Path]:
 
 def read_file(path: Path) -> Article:
     """Read one local file with the reader its suffix names."""
-    kind = kind_of(path)
-    if kind is None:
+    return read_bytes(path, load_file(path))
+
+
+def load_file(path: Path) -> bytes:
+    """The bytes of a source file, within the size limit; SourceError when it has no reader."""
+    if kind_of(path) is None:
         raise SourceError(f"{path}: no reader for '{path.suffix or path.name}' files "
                           f"(known: {', '.join(s for _, ss in READERS.values() for s in ss)})")
     try:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
             raise SourceError(f"{path}: {size} bytes is over the {MAX_SOURCE_BYTES} byte limit")
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise SourceError(f"{path}: is a folder") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def read_bytes(path: Path, data: bytes) -> Article:
+    """Read a local file's bytes (from load_file) with the reader the file's suffix names."""
+    kind = kind_of(path)
     text = decode(data, html=kind == "html", name=str(path))
     if not text.strip():
         raise SourceError(f"{path}: file is empty")

@@ -82,11 +82,12 @@ def _is_utf8(data: bytes) -> bool:
 
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 read as Latin-1/cp1252 ("cafÃ©"), which ftfy repairs only where it is sure."""
+    if text.isascii():
+        return text
+    # ftfy costs ~40 ms to import: only text that can hold mojibake pays for it.
     import ftfy
     from ftfy.badness import is_bad
 
-    if text.isascii():
-        return text
     # Mojibake needs non-ASCII characters: test only the lines that have some.
     sample = "\n".join(line for line in text.split("\n") if not line.isascii())
     if not is_bad(sample):
