@@ -89,7 +89,7 @@ def build_summary(data: dict) -> str:
 
     parts = [f"{plural(data['articles'], 'article')} in {plural(data['sections'], 'section')}"]
     cache = data.get("cache") or {}
-    if cache.get("hits", 0) + cache.get("misses", 0):
+    if cache.get("hits"):  # a cold build has nothing to say about the cache
         parts[0] += f" ({cache['hits']} from the article cache, {cache['misses']} read)"
     pages = [f["pages"] for f in data.get("files", []) if f.get("pages")]
     if pages:
