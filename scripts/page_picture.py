@@ -1,4 +1,4 @@
-"""Render pages of a built PDF to PNG images (the README's picture of the sample issue)."""
+"""Render pages of built PDFs side by side into one PNG (the README's picture of the samples)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,16 @@ import sys
 from pathlib import Path
 
 
-def render_pages(pdf: Path, pages: list[int], width: int) -> list:
-    """PIL images of the given 1-based pages, each `width` pixels wide."""
+def render_page(pdf: Path, number: int, width: int):
+    """A PIL image of one 1-based page of a PDF, `width` pixels wide."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(pdf))
     try:
-        images = []
-        for number in pages:
-            if not 1 <= number <= len(document):
-                raise ValueError(f"{pdf} has {len(document)} pages, not {number}")
-            page = document[number - 1]
-            scale = width / page.get_width()
-            images.append(page.render(scale=scale).to_pil().convert("RGB"))
-        return images
+        if not 1 <= number <= len(document):
+            raise ValueError(f"{pdf} has {len(document)} pages, not {number}")
+        page = document[number - 1]
+        return page.render(scale=width / page.get_width()).to_pil().convert("RGB")
     finally:
         document.close()
 
@@ -39,17 +35,23 @@ def side_by_side(images: list, gap: int = 24, background: str = "#d9d6cf"):
     return canvas
 
 
+def _page_spec(value: str) -> tuple[Path, int]:
+    path, _, number = value.rpartition(":")
+    if not path or not number.isdigit():
+        raise argparse.ArgumentTypeError(f"expected FILE.pdf:PAGE, not {value!r}")
+    return Path(path), int(number)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: page_picture.py PDF OUT.png --pages 1 3 --width 600."""
+    """Command line: page_picture.py OUT.png FILE.pdf:PAGE... [--width PIXELS]."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("pdf", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--pages", type=int, nargs="+", default=[1])
+    parser.add_argument("pages", type=_page_spec, nargs="+", metavar="FILE.pdf:PAGE")
     parser.add_argument("--width", type=int, default=600, help="pixels per page")
     args = parser.parse_args(argv)
     try:
-        picture = side_by_side(render_pages(args.pdf, args.pages, args.width))
-    except (OSError, ValueError) as exc:
+        picture = side_by_side([render_page(pdf, n, args.width) for pdf, n in args.pages])
+    except Exception as exc:  # pypdfium2 raises its own PdfiumError for unreadable files
         print(f"page_picture: {exc}", file=sys.stderr)
         return 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
