@@ -230,3 +230,8 @@ def _lock_holder(fd: int) -> str:
     except OSError:
         return ""
     return text if text.isdigit() else ""
+
+
+def pdf_part_cache(project_root: Path | None) -> Path:
+    """The folder of laid-out PDF parts (runs of articles, front matter, margin layers)."""
+    return cache_dir(project_root) / "pdf-parts"
