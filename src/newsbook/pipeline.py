@@ -24,6 +24,7 @@ from newsbook.sources.fetch import Fetcher, FetchSettings
 from newsbook.state import (
     build_lock,
     http_cache,
+    pdf_part_cache,
     project_state,
     read_stamps,
     write_stamps,
@@ -65,6 +66,9 @@ class Report:
     left_out: list[Decision] = field(default_factory=list)
     issue: Issue | None = None
     up_to_date: bool = False  # nothing changed since the last build: outputs kept as they are
+    pdf_parallel: bool = False  # the PDF was laid out in parts across processes
+    pdf_chunks_hit: int = 0  # PDF parts (front matter, runs of articles) reused from the cache
+    pdf_chunks_rendered: int = 0  # PDF parts laid out by this build
 
 
 def output_name(settings: IssueSettings) -> str:
@@ -255,6 +259,9 @@ def _build(plan: Plan, strict: bool) -> Report:
         return report
     rendered = []
     for path in plan.outputs:
+        if builders.format_for(path) == "pdf":
+            rendered.append((path, _build_pdf(plan, issue, theme, report)))
+            continue
         builder = builders.get_builder(builders.format_for(path))
         rendered.append((path, builder.build(issue, theme)))
 
@@ -278,6 +285,18 @@ def _build(plan: Plan, strict: bool) -> Report:
     write_all(rendered, then=record)
     report.outputs.extend(path for path, _ in rendered)
     return report
+
+
+def _build_pdf(plan: Plan, issue: Issue, theme: Theme, report: Report) -> bytes:
+    """The PDF, laid out in parts on plan.jobs processes when that pays; counts into the report."""
+    from newsbook.builders import pdf
+
+    data, stats = pdf.build_with_stats(issue, theme, jobs=plan.jobs,
+                                       cache=pdf_part_cache(plan.project))
+    report.pdf_parallel = stats.parallel
+    report.pdf_chunks_hit += stats.hit
+    report.pdf_chunks_rendered += stats.rendered
+    return data
 
 
 def fingerprint(issue: Issue, theme: Theme, fmt: str) -> str:
@@ -346,6 +365,9 @@ def report_dict(report: Report) -> dict:
         "articles": report.articles,
         "sections": report.sections,
         "up_to_date": report.up_to_date,
+        "pdf_parallel": report.pdf_parallel,
+        "pdf_chunks_hit": report.pdf_chunks_hit,
+        "pdf_chunks_rendered": report.pdf_chunks_rendered,
         "included": [entry(a) for a in issue.articles] if issue else [],
         "left_out": [{**entry(d.article), "reason": d.reason} for d in report.left_out],
         "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],

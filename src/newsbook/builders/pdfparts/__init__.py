@@ -107,13 +107,17 @@ class PartCache:
 
 def _key(kind: str, html: str, css: list[bytes]) -> str:
     """Everything a layout depends on: versions, the document, the stylesheets it loads."""
-    import weasyprint
-
     digest = hashlib.sha256()
-    for value in (__version__, weasyprint.__version__, kind, html, *css):
+    for value in (__version__, _weasyprint_version(), kind, html, *css):
         digest.update(value if isinstance(value, bytes) else value.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _weasyprint_version() -> str:
+    from importlib.metadata import version
+
+    return version("weasyprint")
 
 
 class _Runner:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -94,15 +93,12 @@ def merge(front: Piece, body: list[Piece], layers: list[Piece], identifier: byte
     if root:
         _write_outline(out, root)
 
-    # /ID as WeasyPrint writes it: the identifier, then a hash of the content.
-    digest = hashlib.md5()
-    for piece in [front, *body, *layers]:
-        digest.update(piece.pdf)
+    # /ID: the identifier (as the single pass writes it), then one derived from the
+    # content, so that equal input gives equal bytes.
     buffer = io.BytesIO()
-    out.trailer.ID = pikepdf.Array([pikepdf.String(identifier),
-                                    pikepdf.String(digest.hexdigest().encode())])
+    out.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
     out.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-             static_id=False, deterministic_id=False, fix_metadata_version=False)
+             deterministic_id=True, fix_metadata_version=False)
     for source in [*sources, *layer_sources, out]:
         source.close()
     return buffer.getvalue()
