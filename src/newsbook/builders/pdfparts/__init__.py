@@ -72,7 +72,10 @@ class PartCache:
             os.utime(meta)  # recently used: kept by the clean-up
         except (OSError, ValueError):
             return None
-        return piece if piece.pdf.startswith(b"%PDF") and "pages" in piece.info else None
+        # A torn or tampered entry is rendered again rather than merged.
+        valid = (isinstance(piece.info, dict) and "pages" in piece.info
+                 and piece.info.get("sha256") == hashlib.sha256(piece.pdf).hexdigest())
+        return piece if valid else None
 
     def put(self, key: str, piece: Piece) -> None:
         """Store a part; a cache that cannot be written only costs a later re-render."""
@@ -80,8 +83,8 @@ class PartCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for suffix, data in ((".pdf", piece.pdf),
-                                 (".json", json.dumps(piece.info).encode("utf-8"))):
+            info = {**piece.info, "sha256": hashlib.sha256(piece.pdf).hexdigest()}
+            for suffix, data in ((".pdf", piece.pdf), (".json", json.dumps(info).encode("utf-8"))):
                 fd, temp = tempfile.mkstemp(prefix=".part.", dir=self.folder)
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
@@ -226,7 +229,7 @@ def _front(runner: _Runner, split: Split, body: list[Piece], stats: PdfStats) ->
         piece, hit = future.result()
         if len(piece.info["pages"]) == front_pages:
             _count(stats, hit, "front")
-            runner.cache.put(hint_key, Piece(b"%PDF-", {"pages": front_pages}))
+            runner.cache.put(hint_key, Piece(b"", {"pages": front_pages}))
             return piece
         front_pages = len(piece.info["pages"])  # the numbers moved: lay it out again
     raise Unsplittable("the front matter's length does not settle")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -36,8 +37,11 @@ def merge(front: Piece, body: list[Piece], layers: list[Piece], identifier: byte
         if name in out.Root:
             del out.Root[name]
     sources = [pikepdf.open(io.BytesIO(piece.pdf)) for piece in body]
-    for source, piece in zip(sources, body):
-        out.pages.extend(source.pages[:len(piece.info["pages"])])
+    with warnings.catch_warnings():
+        # pikepdf warns that named destinations are not carried over: they are rebuilt below.
+        warnings.simplefilter("ignore", getattr(pikepdf, "PageCopyWarning", UserWarning))
+        for source, piece in zip(sources, body):
+            out.pages.extend(source.pages[:len(piece.info["pages"])])
     described = [page for piece in [front, *body] for page in piece.info["pages"]]
     if len(out.pages) != len(described):
         raise AssertionError(f"merged {len(out.pages)} pages, described {len(described)}")
@@ -47,8 +51,13 @@ def merge(front: Piece, body: list[Piece], layers: list[Piece], identifier: byte
     layer_pages = [page for source in layer_sources for page in source.pages]
     if len(layer_pages) != len(out.pages):
         raise AssertionError(f"{len(layer_pages)} margin pages for {len(out.pages)} pages")
-    for page, layer in zip(out.pages, layer_pages):
-        page.add_overlay(layer)
+    for number, (page, layer) in enumerate(zip(out.pages, layer_pages), 1):
+        # Like Page.add_overlay, with a name of our own: its random names would make every
+        # build's bytes differ. Pages of a part share one resource dictionary: names differ.
+        form = out.copy_foreign(layer.as_form_xobject())
+        name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/NbMargins{number}"))
+        page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
+        page.contents_add(pikepdf.Stream(out, b"\nQ\nq " + bytes(name.unparse()) + b" Do Q\n"))
 
     # Anchors: the first of each name wins, over the whole document (WeasyPrint's rule).
     offsets, start = [], 0

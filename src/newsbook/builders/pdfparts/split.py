@@ -133,16 +133,17 @@ def split_issue(html: str, target_weight: int) -> Split:
     if stray or any(s not in holders for s in sections):
         raise Unsplittable("articles outside their sections, or other content between sections")
 
-    # Runs of articles, cut where an article's id hashes low enough once the run has some
-    # weight: the cuts depend on the articles around them only, so editing one article moves
-    # no cut elsewhere and the other chunks stay cached.
+    # Runs of articles, cut after an article whose heading hashes low enough once the run has
+    # some weight: a cut depends on the articles since the last cut only, so editing one
+    # article moves no cut elsewhere and the other parts stay cached.
     articles = [(s, a) for s in sections for a in s if a.tag == "article"]
     weights = [len(lxml_html.tostring(a)) for _s, a in articles]
     runs, current, weight = [], [], 0
     for (section, article), size in zip(articles, weights):
         current.append((section, article))
         weight += size
-        key = article.get("id") or lxml_html.tostring(article)
+        heading = next(article.iter("h1", "h2", "h3", "h4", "h5", "h6"), None)
+        key = (heading.text_content() if heading is not None else "") or article.get("id") or ""
         mark = int(hashlib.sha256(str(key).encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
         if weight >= target_weight * 2 or (weight >= target_weight / 2 and mark < 0.35):
             runs.append((current, weight))
