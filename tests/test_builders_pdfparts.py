@@ -284,3 +284,19 @@ def test_split_keeps_cuts_when_one_article_changes():
     assert [p.ids for p in before.parts] == [p.ids for p in after.parts]
     assert sum(a.html != b.html for a, b in zip(before.parts, after.parts)) == 1
     assert before.front_refs == ["a0"]
+
+
+def test_articles_running_on_use_one_pass(cached):
+    """A theme whose articles do not start on a new page cannot be laid out in parts."""
+    from newsbook.render import builtin_templates
+
+    folder, _first = cached
+    (folder / "templates").mkdir()
+    css = (builtin_templates() / "print.css").read_text()
+    (folder / "templates" / "print.css").write_text(
+        css.replace(".article + .article { break-before: page; }", ""))
+    report, pdf = _rebuild(folder)
+    assert not report.pdf_parallel
+    outline = _outline(PdfReader(pdf))
+    starts = [p for d, _t, p, *_ in outline if d == 1]
+    assert len(set(starts)) < len(starts)  # articles share pages, as the theme asks

@@ -192,6 +192,10 @@ def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier:
         body = []
         for index, part in enumerate(split.parts):
             piece, hit = futures[index].result()
+            if not piece.info.get("breaks_before"):
+                # The single pass would run this part on from the page before: only one
+                # document can lay that out.
+                raise Unsplittable("articles do not start on a new page")
             body.append(piece)
             _count(stats, hit, part.ids[0] if part.ids else str(index))
         front = _front(runner, split, body, stats)

@@ -30,6 +30,11 @@ _UNSPLITTABLE_CSS = re.compile(r"counter\(\s*pages\s*\)|element\(|running\(|"
                                r"counter-(?:increment|reset|set)|target-text\(")
 
 
+# Marks the element where the single pass moves on to a part: work.py checks that a forced
+# page break comes before it there, so that the part's pages are the single pass's pages.
+START_MARK = "data-nb-part-start"
+
+
 class Unsplittable(Exception):
     """The issue's HTML or CSS has a shape the parallel path does not reproduce exactly."""
 
@@ -212,7 +217,8 @@ def _part_html(skeleton, empty, front, sections, run, trailing) -> str:
         body.append(holder)
         start = kids.index(chosen[0])
         stop = kids.index(chosen[-1])
-        if chosen[0] is all_articles[0]:
+        opens_section = chosen[0] is all_articles[0]
+        if opens_section:
             start = 0  # the section's heading goes with its first article
         elif start > 0:
             holder.append(_shell(kids[start - 1]))
@@ -220,6 +226,10 @@ def _part_html(skeleton, empty, front, sections, run, trailing) -> str:
             stop = len(kids) - 1
         for kid in kids[start:stop + 1]:
             holder.append(copy.deepcopy(kid))
+            if section is touched[0] and kid is chosen[0] and not opens_section:
+                holder[-1].set(START_MARK, "")
+        if section is touched[0] and opens_section:
+            holder.set(START_MARK, "")
         if stop < len(kids) - 1:
             holder.append(_shell(kids[stop + 1]))
     after = everything.index(touched[-1])

@@ -37,6 +37,7 @@ def render(html: str, skip: int = 0, tail: int = 0,
         document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
         pages = document.pages[skip:]
         info = describe(pages, len(pages) - tail)
+        info["breaks_before"] = bool(pages) and _breaks_before(pages[0])
         out = io.BytesIO()
         (document.copy(pages) if skip else document).write_pdf(out)
     finally:
@@ -75,3 +76,20 @@ def describe(pages, keep: int) -> dict:
     return {"pages": described[:keep], "anchors": {name: list(a) for name, a in anchors.items()
                                                    if a[0] < keep},
             "extra_pages": len(described) - keep}
+
+
+_FORCED = ("page", "left", "right", "recto", "verso")
+
+
+def _breaks_before(page) -> bool:
+    """Whether the element marked as the part's start, on this page, forces a page break."""
+    from newsbook.builders.pdfparts.split import START_MARK
+
+    box, started = page._page_box.children[0], False  # the root box, then first children
+    while box is not None:
+        element = getattr(box, "element", None)
+        started = started or (element is not None and element.get(START_MARK) is not None)
+        if started and box.style["break_before"] in _FORCED:
+            return True
+        box = next((c for c in getattr(box, "children", ()) if c.is_in_normal_flow()), None)
+    return False
