@@ -39,6 +39,8 @@ __all__ = ["PdfStats", "Unsplittable", "render_parallel"]
 # cost (a document's set-up, fonts, the dropped first page), small enough to balance two
 # to eight workers and to re-render little when one article changes.
 PART_WEIGHT = 24_000
+# Parts per margin layer document: margin boxes are cheap, a document's set-up is not.
+LAYER_GROUP = 6
 # Cached parts unused for this long are removed.
 _CACHE_MAX_AGE = 30 * 24 * 3600
 
@@ -185,7 +187,8 @@ def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier:
             return None
     import weasyprint  # noqa: F401  (imported before the pool forks: workers inherit it)
 
-    with _Runner(served, jobs, cache, css) as runner:
+    # More processes than parts would only cost memory (~100 MB each).
+    with _Runner(served, min(jobs, len(split.parts)), cache, css) as runner:
         # Largest parts first, so no worker is left with a big one at the end.
         order = sorted(range(len(split.parts)), key=lambda i: -split.parts[i].weight)
         futures = {i: runner.submit("part", split.parts[i].html, skip=1)[1] for i in order}
@@ -241,12 +244,13 @@ def _front(runner: _Runner, split: Split, body: list[Piece], stats: PdfStats) ->
 
 def _layers(runner: _Runner, split: Split, front: Piece, body: list[Piece],
             stats: PdfStats) -> list[Piece]:
-    """Margin layers (running heads, page numbers) with the real numbers, one per piece."""
+    """Margin layers (running heads, page numbers) with the real numbers, by groups of parts."""
     entry: dict[str, str] = {}
     start = 1
     futures = []
-    for piece in [front, *body]:
-        pages = piece.info["pages"]
+    groups = [[front]] + [body[i:i + LAYER_GROUP] for i in range(0, len(body), LAYER_GROUP)]
+    for group in groups:
+        pages = [page for piece in group for page in piece.info["pages"]]
         html, skip = layer_html(split.layer_head, start, pages, dict(entry))
         futures.append(runner.submit("layer", html, skip=skip)[1])
         for page in pages:
