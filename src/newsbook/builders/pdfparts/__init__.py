@@ -135,9 +135,14 @@ class _Runner:
     def __enter__(self) -> _Runner:
         return self
 
-    def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+    def __exit__(self, exc_type, *exc) -> None:
+        if self.pool is None:
+            return
+        if exc_type is not None:
+            # Interrupted or failed: end the workers now rather than after their current part.
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, kind: str, html: str, skip: int = 0, tail: int = 0) -> tuple[str, Future]:
         """A future Piece for a document; resolved at once when the cache has it."""
@@ -153,11 +158,13 @@ class _Runner:
             return key, future
         if self.pool is None:
             self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=init_worker,
-                                            initargs=(self.served,))
+                                            initargs=(self.served, os.getpid()))
         inner = self.pool.submit(render, html, skip, tail)
 
         def done(f: Future) -> None:
-            if f.exception() is not None:
+            if f.cancelled():  # the build stopped: nobody waits for this part any more
+                future.cancel()
+            elif f.exception() is not None:
                 future.set_exception(f.exception())
             else:
                 piece = Piece(*f.result())

@@ -11,10 +11,33 @@ _SERVED: dict[str, tuple[bytes, str]] = {}
 SCALE = 0.75  # PDF points per CSS pixel, as WeasyPrint writes pages at zoom 1
 
 
-def init_worker(served: dict[str, tuple[bytes, str]]) -> None:
-    """Pool initializer: remember the resources every render in this process may load."""
+def init_worker(served: dict[str, tuple[bytes, str]], parent: int) -> None:
+    """Pool initializer: the resources every render may load; die with the build."""
+    import signal
+
+    # The build process handles interruption and ends its workers: a worker neither reports
+    # Ctrl-C itself nor runs the CLI's SIGTERM handler it was forked with.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(parent)
     _SERVED.clear()
     _SERVED.update(served)
+
+
+def _die_with(parent: int) -> None:
+    """Linux: be killed when the build process dies (even by SIGKILL), not linger orphaned."""
+    import os
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def render(html: str, skip: int = 0, tail: int = 0,
