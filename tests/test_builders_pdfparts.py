@@ -300,3 +300,20 @@ def test_articles_running_on_use_one_pass(cached):
     outline = _outline(PdfReader(pdf))
     starts = [p for d, _t, p, *_ in outline if d == 1]
     assert len(set(starts)) < len(starts)  # articles share pages, as the theme asks
+
+
+def test_split_refuses_what_it_cannot_reproduce():
+    from newsbook.builders.pdfparts.split import Unsplittable, check_css, split_issue
+
+    article = "<article id='a'><h2>A</h2><p>x</p></article>"
+    with pytest.raises(Unsplittable):  # no front matter
+        split_issue(f"<html><head></head><body><section>{article}</section></body></html>", 100)
+    with pytest.raises(Unsplittable):  # an article outside a section
+        split_issue(f"<html><head></head><body><nav></nav><section>{article}</section>"
+                    f"{article}</body></html>", 100)
+    for css in ("@page :left { margin: 1cm }", "h2 { break-before: right }",
+                "@page { @bottom-center { content: counter(page) ' / ' counter(pages) } }",
+                "li { counter-increment: item }"):
+        with pytest.raises(Unsplittable):
+            check_css([css])
+    check_css(["p { text-align: left } /* :left */", "@page :first { margin: 1cm }"])

@@ -137,6 +137,8 @@ def split_issue(html: str, target_weight: int) -> Split:
     stray = [a for a in root.iter("article") if a.getparent() not in holders]
     if stray or any(s not in holders for s in sections):
         raise Unsplittable("articles outside their sections, or other content between sections")
+    if not front:
+        raise Unsplittable("no front matter before the first section")
 
     # Runs of articles, cut after an article whose heading hashes low enough once the run has
     # some weight: a cut depends on the articles since the last cut only, so editing one
