@@ -39,8 +39,6 @@ __all__ = ["PdfStats", "Unsplittable", "render_parallel"]
 # cost (a document's set-up, fonts, the dropped first page), small enough to balance two
 # to eight workers and to re-render little when one article changes.
 PART_WEIGHT = 24_000
-# Parts per margin layer document: margin boxes are cheap, a document's set-up is not.
-LAYER_GROUP = 6
 # Cached parts unused for this long are removed.
 _CACHE_MAX_AGE = 30 * 24 * 3600
 
@@ -249,13 +247,29 @@ def _front(runner: _Runner, split: Split, body: list[Piece], stats: PdfStats) ->
     raise Unsplittable("the front matter's length does not settle")
 
 
+def _groups(pieces: list[Piece], count: int) -> list[list[Piece]]:
+    """Consecutive pieces in `count` groups of about as many pages (the workers end together)."""
+    total = sum(len(piece.info["pages"]) for piece in pieces)
+    groups: list[list[Piece]] = [[]]
+    seen = 0
+    for piece in pieces:
+        if groups[-1] and seen >= total * len(groups) / count:
+            groups.append([])
+        groups[-1].append(piece)
+        seen += len(piece.info["pages"])
+    return groups
+
+
 def _layers(runner: _Runner, split: Split, front: Piece, body: list[Piece],
             stats: PdfStats) -> list[Piece]:
-    """Margin layers (running heads, page numbers) with the real numbers, by groups of parts."""
+    """Margin layers (running heads, page numbers) with the real numbers, by groups of parts.
+
+    A layer document's set-up costs more than its margin boxes: two groups per worker.
+    """
     entry: dict[str, str] = {}
     start = 1
     futures = []
-    groups = [[front]] + [body[i:i + LAYER_GROUP] for i in range(0, len(body), LAYER_GROUP)]
+    groups = _groups([front, *body], 2 * max(1, runner.jobs))
     for group in groups:
         pages = [page for piece in group for page in piece.info["pages"]]
         html, skip = layer_html(split.layer_head, start, pages, dict(entry))
