@@ -125,7 +125,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any source cannot be read.")
 @_selection_options
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
-              help="Processes for reading sources (default: all cores).")
+              help="Processes for reading sources and laying out the PDF (default: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", count=True,
               help="Show each article and why any was left out; -vv: debug logging.")

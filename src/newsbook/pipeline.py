@@ -27,6 +27,7 @@ from newsbook.state import (
     article_cache,
     build_lock,
     http_cache,
+    pdf_part_cache,
     project_state,
     read_stamps,
     write_stamps,
@@ -75,6 +76,9 @@ class Report:
     cache_hits: int = 0  # local files whose article came from the article cache
     cache_misses: int = 0  # local files read (and cleaned) in this build
     read: list[str] = field(default_factory=list)  # the local files read, cache misses
+    pdf_parallel: bool = False  # the PDF was laid out in parts across processes
+    pdf_chunks_hit: int = 0  # PDF parts (front matter, runs of articles) reused from the cache
+    pdf_chunks_rendered: int = 0  # PDF parts laid out by this build
 
 
 def output_name(settings: IssueSettings) -> str:
@@ -327,6 +331,9 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
     if progress is not None:
         progress("rendering", 0, len(plan.outputs))  # the PDF takes long: show the bar now
     for path in plan.outputs:
+        if builders.format_for(path) == "pdf":
+            rendered.append((path, _build_pdf(plan, issue, theme, report)))
+            continue
         builder = builders.get_builder(builders.format_for(path))
         rendered.append((path, builder.build(issue, theme)))
         if progress is not None:
@@ -352,6 +359,18 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
     write_all(rendered, then=record)
     report.outputs.extend(path for path, _ in rendered)
     return report
+
+
+def _build_pdf(plan: Plan, issue: Issue, theme: Theme, report: Report) -> bytes:
+    """The PDF, laid out in parts on plan.jobs processes when that pays; counts into the report."""
+    from newsbook.builders import pdf
+
+    data, stats = pdf.build_with_stats(issue, theme, jobs=plan.jobs,
+                                       cache=pdf_part_cache(plan.project))
+    report.pdf_parallel = stats.parallel
+    report.pdf_chunks_hit += stats.hit
+    report.pdf_chunks_rendered += stats.rendered
+    return data
 
 
 def _cover_source(path: Path | None) -> str:
@@ -436,6 +455,9 @@ def report_dict(report: Report) -> dict:
         "sections": report.sections,
         "up_to_date": report.up_to_date,
         "cache": {"hits": report.cache_hits, "misses": report.cache_misses, "read": report.read},
+        "pdf_parallel": report.pdf_parallel,
+        "pdf_chunks_hit": report.pdf_chunks_hit,
+        "pdf_chunks_rendered": report.pdf_chunks_rendered,
         "included": [entry(a) for a in issue.articles] if issue else [],
         "left_out": [{**entry(d.article), "reason": d.reason} for d in report.left_out],
         "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],

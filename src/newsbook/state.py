@@ -366,3 +366,8 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     """Slices small enough for SQLite's limit on parameters in one statement."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def pdf_part_cache(project_root: Path | None) -> Path:
+    """The folder of laid-out PDF parts (runs of articles, front matter, margin layers)."""
+    return cache_dir(project_root) / "pdf-parts"

@@ -1,0 +1,289 @@
+"""Parallel PDF rendering: the issue laid out in parts across processes, cached, then merged.
+
+The issue's HTML is cut into the front matter and runs of articles (split.py). Every part is
+laid out on its own without margin boxes, so it does not depend on the page it starts on:
+layouts are reused only when the stylesheets cannot make them depend on the page's side
+(check_css; otherwise the single pass is used), which makes the starting parity irrelevant
+to a part's cache key. Once the parts' page counts are known, the front matter is laid out
+with stub pages numbered as the real anchors (target-counter() then prints the right
+numbers), and a margin layer (running heads, page numbers) is laid out per part with the
+real numbers and drawn over the pages (merge.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsbook import __version__
+from newsbook.builders.pdfparts.merge import Piece, merge
+from newsbook.builders.pdfparts.split import (
+    Split,
+    Unsplittable,
+    check_css,
+    layer_html,
+    split_issue,
+    stubs_html,
+)
+from newsbook.builders.pdfparts.work import init_worker, render
+
+__all__ = ["PdfStats", "Unsplittable", "render_parallel"]
+
+# About this much HTML per part (≈ 3–4 pages of text): enough to amortize a part's fixed
+# cost (a document's set-up, fonts, the dropped first page), small enough to balance two
+# to eight workers and to re-render little when one article changes.
+PART_WEIGHT = 24_000
+# Cached parts unused for this long are removed.
+_CACHE_MAX_AGE = 30 * 24 * 3600
+
+
+@dataclass
+class PdfStats:
+    """How a PDF was made: which path, and what the part cache gave."""
+
+    parallel: bool = False
+    reason: str = ""  # why the single pass was used, when it was
+    hit: int = 0  # parts (front matter, runs of articles) taken from the cache
+    rendered: int = 0  # parts laid out by this build
+    layers_hit: int = 0  # margin layers taken from the cache
+    layers_rendered: int = 0
+    rendered_parts: list[str] = field(default_factory=list)  # "front", or a part's first article
+
+
+class PartCache:
+    """Laid-out parts on disk, by the hash of everything their layout depends on."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def get(self, key: str) -> Piece | None:
+        """The cached part, or None (also when the entry is damaged)."""
+        if self.folder is None:
+            return None
+        pdf, meta = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
+        try:
+            piece = Piece(pdf.read_bytes(), json.loads(meta.read_text(encoding="utf-8")))
+            os.utime(meta)  # recently used: kept by the clean-up
+        except (OSError, ValueError):
+            return None
+        # A torn or tampered entry is rendered again rather than merged.
+        valid = (isinstance(piece.info, dict) and "pages" in piece.info
+                 and piece.info.get("sha256") == hashlib.sha256(piece.pdf).hexdigest())
+        return piece if valid else None
+
+    def put(self, key: str, piece: Piece) -> None:
+        """Store a part; a cache that cannot be written only costs a later re-render."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            info = {**piece.info, "sha256": hashlib.sha256(piece.pdf).hexdigest()}
+            for suffix, data in ((".pdf", piece.pdf), (".json", json.dumps(info).encode("utf-8"))):
+                fd, temp = tempfile.mkstemp(prefix=".part.", dir=self.folder)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(temp, self.folder / f"{key}{suffix}")
+        except OSError:
+            pass
+
+    def clean(self, max_age: float = _CACHE_MAX_AGE) -> None:
+        """Remove parts no build has used for max_age seconds."""
+        import time
+
+        if self.folder is None or not self.folder.is_dir():
+            return
+        limit = time.time() - max_age
+        for meta in self.folder.glob("*.json"):
+            try:
+                if meta.stat().st_mtime < limit:
+                    meta.unlink()
+                    (meta.with_suffix(".pdf")).unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def _key(kind: str, html: str, css: list[bytes]) -> str:
+    """Everything a layout depends on: versions, the document, the stylesheets it loads."""
+    digest = hashlib.sha256()
+    for value in (__version__, _weasyprint_version(), kind, html, *css):
+        digest.update(value if isinstance(value, bytes) else value.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _weasyprint_version() -> str:
+    from importlib.metadata import version
+
+    return version("weasyprint")
+
+
+class _Runner:
+    """Renders documents in a process pool (or in this process), through the part cache."""
+
+    def __init__(self, served: dict, jobs: int, cache: PartCache, css: list[bytes]):
+        self.served, self.jobs, self.cache, self.css = served, jobs, cache, css
+        self.pool: Executor | None = None
+
+    def __enter__(self) -> _Runner:
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if self.pool is None:
+            return
+        if exc_type is not None:
+            # Interrupted or failed: end the workers now rather than after their current part.
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, kind: str, html: str, skip: int = 0, tail: int = 0) -> tuple[str, Future]:
+        """A future Piece for a document; resolved at once when the cache has it."""
+        key = _key(f"{kind}:{skip}:{tail}", html, self.css)
+        future: Future = Future()
+        cached = self.cache.get(key)
+        if cached is not None:
+            future.set_result((cached, True))
+            return key, future
+        if self.jobs <= 1:
+            future.set_result((Piece(*render(html, skip, tail, served=self.served)), False))
+            self.cache.put(key, future.result()[0])
+            return key, future
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=init_worker,
+                                            initargs=(self.served, os.getpid()))
+        inner = self.pool.submit(render, html, skip, tail)
+
+        def done(f: Future) -> None:
+            if f.cancelled():  # the build stopped: nobody waits for this part any more
+                future.cancel()
+            elif f.exception() is not None:
+                future.set_exception(f.exception())
+            else:
+                piece = Piece(*f.result())
+                self.cache.put(key, piece)
+                future.set_result((piece, False))
+
+        inner.add_done_callback(done)
+        return key, future
+
+
+def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier: bytes,
+                    jobs: int, cache_folder: Path | None,
+                    only_if_cached: bool = False) -> tuple[bytes, PdfStats] | None:
+    """The issue's PDF laid out in parts; None when only_if_cached and too little is cached.
+
+    Raises Unsplittable when the HTML or CSS has a shape the parts cannot reproduce exactly.
+    """
+    css = [data for _url, (data, media_type) in sorted(served.items()) if media_type == "text/css"]
+    inline = re.findall(r"<style[^>]*>(.*?)</style>", html, flags=re.S | re.I)
+    check_css([c.decode("utf-8", "replace") for c in css] + inline)
+    split = split_issue(html, PART_WEIGHT)
+    cache = PartCache(cache_folder)
+    stats = PdfStats(parallel=True)
+    if only_if_cached:
+        cached = sum(cache.get(_key("part:1:0", p.html, css)) is not None for p in split.parts)
+        if cached * 2 < len(split.parts):
+            return None
+    import weasyprint  # noqa: F401  (imported before the pool forks: workers inherit it)
+
+    # More processes than parts would only cost memory (~100 MB each).
+    with _Runner(served, min(jobs, len(split.parts)), cache, css) as runner:
+        # Largest parts first, so no worker is left with a big one at the end.
+        order = sorted(range(len(split.parts)), key=lambda i: -split.parts[i].weight)
+        futures = {i: runner.submit("part", split.parts[i].html, skip=1)[1] for i in order}
+        body = []
+        for index, part in enumerate(split.parts):
+            piece, hit = futures[index].result()
+            if not piece.info.get("breaks_before"):
+                # The single pass would run this part on from the page before: only one
+                # document can lay that out.
+                raise Unsplittable("articles do not start on a new page")
+            body.append(piece)
+            _count(stats, hit, part.ids[0] if part.ids else str(index))
+        front = _front(runner, split, body, stats)
+        layers = _layers(runner, split, front, body, stats)
+    cache.clean()
+    return merge(front, body, layers, identifier), stats
+
+
+def _count(stats: PdfStats, hit: bool, name: str) -> None:
+    if hit:
+        stats.hit += 1
+    else:
+        stats.rendered += 1
+        stats.rendered_parts.append(name)
+
+
+def _front(runner: _Runner, split: Split, body: list[Piece], stats: PdfStats) -> Piece:
+    """The front matter, its contents numbered from where the anchors landed in the parts."""
+    anchors: dict[str, int] = {}  # name -> page number counted from the first part's page
+    offset = 0
+    for piece in body:
+        for name, (index, _x, _y) in piece.info["anchors"].items():
+            anchors.setdefault(name, offset + index + 1)
+        offset += len(piece.info["pages"])
+    hint_key = _key("front-pages", "".join(split.front_html_parts), runner.css)
+    hint = runner.cache.get(hint_key)
+    # The front's own length moves the numbers it prints: start from last time's length
+    # (or a guess) and lay it out again in the rare case the numbers change its length.
+    front_pages = int(hint.info["pages"]) if hint is not None else 2 + len(split.front_refs) // 40
+    for _attempt in range(4):
+        numbers = {ref: front_pages + anchors[ref] for ref in split.front_refs if ref in anchors}
+        before, after = split.front_html_parts
+        html = before + stubs_html(numbers) + after
+        _key_, future = runner.submit("front", html, tail=1 if numbers else 0)
+        piece, hit = future.result()
+        if len(piece.info["pages"]) == front_pages:
+            _count(stats, hit, "front")
+            runner.cache.put(hint_key, Piece(b"", {"pages": front_pages}))
+            return piece
+        front_pages = len(piece.info["pages"])  # the numbers moved: lay it out again
+    raise Unsplittable("the front matter's length does not settle")
+
+
+def _groups(pieces: list[Piece], count: int) -> list[list[Piece]]:
+    """Consecutive pieces in `count` groups of about as many pages (the workers end together)."""
+    total = sum(len(piece.info["pages"]) for piece in pieces)
+    groups: list[list[Piece]] = [[]]
+    seen = 0
+    for piece in pieces:
+        if groups[-1] and seen >= total * len(groups) / count:
+            groups.append([])
+        groups[-1].append(piece)
+        seen += len(piece.info["pages"])
+    return groups
+
+
+def _layers(runner: _Runner, split: Split, front: Piece, body: list[Piece],
+            stats: PdfStats) -> list[Piece]:
+    """Margin layers (running heads, page numbers) with the real numbers, by groups of parts.
+
+    A layer document's set-up costs more than its margin boxes: two groups per worker.
+    """
+    entry: dict[str, str] = {}
+    start = 1
+    futures = []
+    groups = _groups([front, *body], 2 * max(1, runner.jobs))
+    for group in groups:
+        pages = [page for piece in group for page in piece.info["pages"]]
+        html, skip = layer_html(split.layer_head, start, pages, dict(entry))
+        futures.append(runner.submit("layer", html, skip=skip)[1])
+        for page in pages:
+            for name, value in page["strings"]:
+                entry[name] = value
+        start += len(pages)
+    layers = []
+    for future in futures:
+        piece, hit = future.result()
+        if hit:
+            stats.layers_hit += 1
+        else:
+            stats.layers_rendered += 1
+        layers.append(piece)
+    return layers

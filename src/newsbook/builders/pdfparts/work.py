@@ -1,0 +1,118 @@
+"""What a worker process does: lay out one part with WeasyPrint and describe its pages."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+# The issue's resources, set once per worker process by the pool's initializer (with fork,
+# inherited without copying); a render in the calling process passes them directly.
+_SERVED: dict[str, tuple[bytes, str]] = {}
+SCALE = 0.75  # PDF points per CSS pixel, as WeasyPrint writes pages at zoom 1
+
+
+def init_worker(served: dict[str, tuple[bytes, str]], parent: int) -> None:
+    """Pool initializer: the resources every render may load; die with the build."""
+    import signal
+
+    # The build process handles interruption and ends its workers: a worker neither reports
+    # Ctrl-C itself nor runs the CLI's SIGTERM handler it was forked with.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(parent)
+    _SERVED.clear()
+    _SERVED.update(served)
+
+
+def _die_with(parent: int) -> None:
+    """Linux: be killed when the build process dies (even by SIGKILL), not linger orphaned."""
+    import os
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def render(html: str, skip: int = 0, tail: int = 0,
+           served: dict[str, tuple[bytes, str]] | None = None) -> tuple[bytes, dict]:
+    """Lay out a document; the PDF of its pages from `skip` on, and what the merge needs.
+
+    The last `tail` pages are not content: they are written (so that links to anchors on
+    them survive) but not described, and the merge drops them.
+    """
+    import weasyprint
+
+    from newsbook.builders.pdf import BASE_URL, make_fetcher
+
+    refused: list[str] = []
+    fetcher = make_fetcher(served if served is not None else _SERVED, refused)
+    logger = logging.getLogger("weasyprint")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        pages = document.pages[skip:]
+        info = describe(pages, len(pages) - tail)
+        info["breaks_before"] = bool(pages) and _breaks_before(pages[0])
+        out = io.BytesIO()
+        (document.copy(pages) if skip else document).write_pdf(out)
+    finally:
+        logger.setLevel(previous)
+    return out.getvalue(), info
+
+
+def describe(pages, keep: int) -> dict:
+    """Per page: size, page name, named strings set, anchors, bookmarks, unresolved links."""
+    anchors: dict[str, tuple[int, float, float]] = {}
+    described = []
+    for index, page in enumerate(pages):
+        box = page._page_box  # WeasyPrint 70: the laid-out page; its type holds the page name
+        strings = []
+        for child in box.descendants():
+            # As WeasyPrint collects them for the margin boxes: in tree order, page by page.
+            if child.string_set and child.string_set != "none":
+                strings.extend((name, text) for name, text in child.string_set)
+        height = page.height
+        for name, (x, y, _w, _h) in page.anchors.items():
+            anchors.setdefault(name, (index, x * SCALE, (height - y) * SCALE))
+        described.append({
+            "height": height,
+            "name": box.page_type.name or "",
+            "strings": strings,
+            "bookmarks": [(level, label, (x, y), state)
+                          for level, label, (x, y), state in page.bookmarks],
+            "links": [(target, [rect[0] * SCALE, (height - rect[1]) * SCALE,
+                                rect[2] * SCALE, (height - rect[3]) * SCALE])
+                      for kind, target, rect, _box in page.links if kind == "internal"],
+        })
+    local = set(anchors)
+    for page in described:
+        # Links to anchors of this document WeasyPrint wrote itself; the others the merge adds.
+        page["links"] = [(t, r) for t, r in page["links"] if t not in local]
+    return {"pages": described[:keep], "anchors": {name: list(a) for name, a in anchors.items()
+                                                   if a[0] < keep},
+            "extra_pages": len(described) - keep}
+
+
+_FORCED = ("page", "left", "right", "recto", "verso")
+
+
+def _breaks_before(page) -> bool:
+    """Whether the element marked as the part's start, on this page, forces a page break."""
+    from newsbook.builders.pdfparts.split import START_MARK
+
+    box, started = page._page_box.children[0], False  # the root box, then first children
+    while box is not None:
+        element = getattr(box, "element", None)
+        started = started or (element is not None and element.get(START_MARK) is not None)
+        if started and box.style["break_before"] in _FORCED:
+            return True
+        box = next((c for c in getattr(box, "children", ()) if c.is_in_normal_flow()), None)
+    return False
