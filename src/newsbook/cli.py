@@ -290,7 +290,8 @@ def list_command(locations, offline, since, until, include_seen, as_json) -> Non
         return
     issue = data["issue"]
     number = f" No. {issue['number']}" if issue["number"] is not None else ""
-    click.echo(f"{issue['title']}{number}, {issue['date']}: {data['articles']} articles")
+    count = data["articles"]
+    click.echo(f"{issue['title']}{number}, {issue['date']}: {count} article{'s' * (count != 1)}")
     for section in issue["sections"]:
         click.echo(f"\n{section}")
         for item in data["included"]:
