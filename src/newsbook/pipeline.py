@@ -333,9 +333,9 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
     for path in plan.outputs:
         if builders.format_for(path) == "pdf":
             rendered.append((path, _build_pdf(plan, issue, theme, report)))
-            continue
-        builder = builders.get_builder(builders.format_for(path))
-        rendered.append((path, builder.build(issue, theme)))
+        else:
+            builder = builders.get_builder(builders.format_for(path))
+            rendered.append((path, builder.build(issue, theme)))
         if progress is not None:
             progress("rendering", len(rendered), len(plan.outputs))
 
