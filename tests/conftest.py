@@ -20,6 +20,12 @@ SHARED_SEED = REPO.parent / "shared" / "corpus" / "seed" / "scraped-article.txt"
 BUILT_EPUBS: list[Path] = []
 
 
+def copy_samples(folder: Path) -> Path:
+    """A copy of the sample project, so that a build's state and caches stay out of the repo."""
+    return Path(shutil.copytree(SAMPLES, folder / "samples",
+                                ignore=shutil.ignore_patterns(".newsbook", "_build")))
+
+
 def register_epub(path: Path) -> Path:
     """Queue an EPUB for the end-of-session epubcheck run."""
     BUILT_EPUBS.append(path)

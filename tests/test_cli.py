@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SAMPLES, SHARED_SEED, register_epub, run_cli
+from conftest import REPO, SHARED_SEED, copy_samples, register_epub, run_cli
 
 SCRAPED = """Home
 News
@@ -44,7 +44,7 @@ def _one_line_error(result, code: int) -> str:
 
 def test_build_samples_from_any_folder(tmp_path):
     out = tmp_path / "out"
-    result = run_cli("build", str(SAMPLES), "-o", str(out / "x.epub"), "-o", str(out / "x.pdf"),
+    result = run_cli("build", str(copy_samples(tmp_path)), "-o", str(out / "x.epub"), "-o", str(out / "x.pdf"),
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(out / "x.epub"), str(out / "x.pdf")]

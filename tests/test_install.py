@@ -7,7 +7,7 @@ import subprocess
 import sys
 import zipfile
 
-from conftest import REPO, SAMPLES, register_epub
+from conftest import REPO, copy_samples, register_epub
 
 
 def test_wheel_ships_templates_and_builds_from_another_folder(tmp_path):
@@ -31,7 +31,7 @@ def test_wheel_ships_templates_and_builds_from_another_folder(tmp_path):
     where = subprocess.run([sys.executable, "-c", "import newsbook; print(newsbook.__file__)"],
                            cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
     assert where.stdout.startswith(str(target))
-    result = subprocess.run([sys.executable, "-m", "newsbook", "build", str(SAMPLES),
+    result = subprocess.run([sys.executable, "-m", "newsbook", "build", str(copy_samples(tmp_path)),
                              "-o", "x.epub", "-o", "x.pdf"], cwd=elsewhere, env=env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
