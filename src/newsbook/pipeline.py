@@ -396,9 +396,7 @@ def fingerprint(issue: Issue, theme: Theme, fmt: str, cover: str | None = None) 
             digest.update(b"\0")
 
     add(__version__, fmt, source_date_epoch())  # it changes the dates written inside
-    for folder in theme.folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            add(path.relative_to(folder).as_posix(), path.read_bytes())
+    add(theme.files_digest)
     meta = {k: v for k, v in vars(issue).items() if k not in ("sections", "cover")}
     add(repr(sorted(meta.items(), key=lambda kv: kv[0])))
     for section in issue.sections:

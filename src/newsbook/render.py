@@ -251,6 +251,21 @@ class Theme:
                 return path.read_bytes()
         raise BuildError(f"theme file not found: {name}")
 
+    @functools.cached_property
+    def files_digest(self) -> str:
+        """A hash of every file along the chain (position, name, bytes): what a build of this
+        theme depends on. Computed once, since the fonts alone are megabytes."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for position, folder in enumerate(self.folders):
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                data = path.read_bytes()
+                digest.update(f"{position}\0{path.relative_to(folder).as_posix()}\0{len(data)}\0"
+                              .encode("utf-8"))
+                digest.update(data)
+        return digest.hexdigest()
+
     def static_files(self) -> list[tuple[str, bytes, str]]:
         """The fonts the stylesheets load: (name relative to the stylesheet, bytes, media type)."""
         return [(face.name, self.resource(face.name), face.media_type)

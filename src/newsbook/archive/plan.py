@@ -141,14 +141,7 @@ def _shared_digest(templates: Path | None, theme, cover: bytes | None, formats) 
     overrides, then the built-in ones), the cover, the formats and SOURCE_DATE_EPOCH."""
     from newsbook.render import Theme
 
-    digest = hashlib.sha256()
-    # As pipeline.fingerprint: the theme's own folder list, whatever its chain is made of.
-    for position, folder in enumerate(Theme(templates, theme).folders):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            data = path.read_bytes()
-            digest.update(f"{position}\0{path.relative_to(folder).as_posix()}\0{len(data)}\0"
-                          .encode())
-            digest.update(data)
+    digest = hashlib.sha256(Theme(templates, theme).files_digest.encode("ascii"))
     digest.update(hashlib.sha256(cover or b"").digest())
     digest.update(json.dumps([__version__, source_date_epoch(), list(formats)]).encode())
     return digest.hexdigest()

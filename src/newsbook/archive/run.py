@@ -217,15 +217,11 @@ def _save(manifest: records.Manifest, folder: Path, journal: records.Journal | N
 
 def render_index(manifest: records.Manifest, folder: Path) -> bytes:
     """The HTML page that links every issue (templates/archive-index.html, autoescaped)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from newsbook.render import Theme
 
-    from newsbook.render import builtin_templates
-
-    env = Environment(loader=FileSystemLoader(str(builtin_templates())), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
     issues = [manifest.issues[label] for label in sorted(manifest.issues)]
-    html = env.get_template("archive-index.html").render(
+    # The built-in theme's environment: the same autoescape and undefined rules as the books.
+    html = Theme().env.get_template("archive-index.html").render(
         title=manifest.title, every=manifest.every or "", issues=issues,
         empty=sorted(manifest.empty), failed=sorted(manifest.failed),
         language=manifest.language)

@@ -131,7 +131,7 @@ def attach(main, captions: list[str], known: dict[str, str]) -> None:
         if graphic.getparent() is block:
             graphic.tail = None
         else:
-            _remove(block)
+            remove_keeping_tail(block)
     doomed = []
     for block in [b for b in main.iter(*_BLOCKS) if b.find("graphic") is None]:
         text = _block_text(block)
@@ -140,7 +140,7 @@ def attach(main, captions: list[str], known: dict[str, str]) -> None:
     # A page told in captions (a photo essay) keeps them: they are its text.
     if sum(n for _, n in doomed) <= MAX_SHARE * len(" ".join("".join(main.itertext()).split())):
         for block, _ in doomed:
-            _remove(block)
+            remove_keeping_tail(block)
 
 
 def is_credit(text: str) -> bool:
@@ -148,8 +148,9 @@ def is_credit(text: str) -> bool:
     return len(text) <= _CREDIT_LENGTH and bool(_CREDIT.match(text))
 
 
-def _remove(element) -> None:
-    """Drop an element; its tail text stays in the document."""
+def remove_keeping_tail(element, empty_parents: tuple[str, ...] = ("item", "list")) -> None:
+    """Drop an element; its tail text stays in the document, and a parent of one of the
+    `empty_parents` tags left empty by the removal goes with it."""
     parent = element.getparent()
     if parent is None:
         return
@@ -161,6 +162,6 @@ def _remove(element) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(element)
-    if parent.tag in ("item", "list") and not len(parent) and not (parent.text or "").strip() \
+    if parent.tag in empty_parents and not len(parent) and not (parent.text or "").strip() \
             and parent.getparent() is not None:
-        _remove(parent)
+        remove_keeping_tail(parent, empty_parents)

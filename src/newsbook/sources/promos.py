@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from newsbook.sources.captions import remove_keeping_tail
+
 # At most this share of a body's text goes as promos.
 MAX_SHARE = 0.5
 # The share of a paragraph's letters that a promo's link(s) carry.
@@ -117,7 +119,7 @@ def drop_promos(main) -> list[str]:
         return []
     for paragraph in doomed:
         if paragraph.getparent() is not None:
-            _remove(paragraph)
+            remove_keeping_tail(paragraph, empty_parents=("list",))
     return dropped
 
 
@@ -130,21 +132,8 @@ def drop_trailing_calls(main) -> list[str]:
         text = " ".join("".join(block.itertext()).split())
         if text and len(text) < _SHORT and block.find(".//graphic") is None and _CALL.search(text):
             dropped.append(text)
-            _remove(block)
+            remove_keeping_tail(block, empty_parents=("list",))
     return dropped
-
-
-def _remove(block) -> None:
-    """Drop a block, keeping its tail text; a list left empty goes with it."""
-    tail, previous, parent = block.tail, block.getprevious(), block.getparent()
-    if tail and tail.strip():
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(block)
-    if parent.tag == "list" and not len(parent) and parent.getparent() is not None:
-        _remove(parent)
 
 
 def _is_teaser_list(element) -> bool:
@@ -186,7 +175,7 @@ def drop_trailing_widgets(main) -> int:
         gone[index] = not under
     for element, drop in zip(run, gone):
         if drop:
-            _remove(element)
+            remove_keeping_tail(element, empty_parents=("list",))
     return sum(gone)
 
 
