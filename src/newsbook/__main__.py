@@ -1,5 +1,7 @@
 """Entry point for `python -m newsbook`."""
 
-from newsbook.cli import main
+import sys
 
-main()
+from newsbook.launch import main
+
+sys.exit(main())

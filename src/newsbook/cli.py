@@ -87,6 +87,13 @@ def _selection_options(command):
 class _Group(click.Group):
     command_class = _Command
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        # The words as given: the quick up-to-date check (uptodate.py) is keyed by them.
+        words = list(args)
+        ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta["newsbook.argv"] = words
+        return ctx
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsbook")
@@ -170,6 +177,25 @@ def build(locations, outputs, formats, output_dir, title, theme, strict, offline
         data["sent"] = [str(s.path) for s in cli_send.after_build(plan, report, send)]
     finally:  # a failed delivery still reports the build it follows
         _print_build(report, data, quiet, as_json)
+    if plan.project is not None and report.inputs is not None and not report.failures \
+            and not verbose and not send:
+        _remember(plan, report, data, quiet, as_json)
+
+
+def _remember(plan, report, data: dict, quiet: bool, as_json: bool) -> None:
+    """Let the same command, run again with nothing changed, answer from file stats alone."""
+    import os
+
+    from newsbook import terminal, uptodate
+    from newsbook.clock import build_date
+
+    argv = click.get_current_context().find_root().meta.get("newsbook.argv")
+    if not argv:
+        return
+    out, err, err_plain = terminal.up_to_date_answer(data, quiet, as_json)
+    uptodate.record(str(plan.project), argv, os.getcwd(), [str(p) for p in report.inputs],
+                    [str(p) for p in report.outputs], build_date().isoformat(), out, err,
+                    err_plain)
 
 
 def _print_build(report, data: dict, quiet: bool, as_json: bool) -> None:

@@ -20,8 +20,11 @@ class ImageRefused(Exception):
     """An image reference that must not or cannot be embedded."""
 
 
-def local_resolver(roots: list[Path]) -> Resolver:
-    """Resolve relative image paths against the article's own folder, inside the given roots."""
+def local_resolver(roots: list[Path], reads: list[Path] | None = None) -> Resolver:
+    """Resolve relative image paths against the article's own folder, inside the given roots.
+
+    Each file looked for (found or not) is added to `reads`, when given: the build's inputs.
+    """
     allowed = [root.resolve() for root in roots]
 
     def resolve(src: str, article: Article) -> bytes:
@@ -35,6 +38,8 @@ def local_resolver(roots: list[Path]) -> Resolver:
         target = (base / unquote(parts.path)).resolve()
         if not any(target.is_relative_to(root) for root in allowed):
             raise ImageRefused(f"image outside the project: {src}")
+        if reads is not None:
+            reads.append(target)
         try:
             return target.read_bytes()
         except OSError as exc:

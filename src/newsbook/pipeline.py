@@ -14,7 +14,7 @@ from newsbook.assemble import IssueSettings, assemble, slugify
 from newsbook.clean import clean_article
 from newsbook.clock import build_date, source_date_epoch
 from newsbook.collect import Failure, Progress, SourceSpec, collect, is_url
-from newsbook.config import Config, resolve_window
+from newsbook.config import CONFIG_NAME, Config, resolve_window
 from newsbook.errors import BuildError, ConfigError, NewsbookError, NothingBuilt
 from newsbook.images import ImageRefused, local_resolver, normalize_image, web_resolver
 from newsbook.model import Image, Issue, ThemeOptions
@@ -59,6 +59,8 @@ class Plan:
     include_seen: bool = False  # do not leave out what earlier issues carried
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes for reading
     deliver: DeliverSettings | None = None  # [deliver]: where `build --send` mails the book
+    # Local files and folders the plan was made from (config, source folders): inputs too.
+    planned_from: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +81,9 @@ class Report:
     pdf_parallel: bool = False  # the PDF was laid out in parts across processes
     pdf_chunks_hit: int = 0  # PDF parts (front matter, runs of articles) reused from the cache
     pdf_chunks_rendered: int = 0  # PDF parts laid out by this build
+    # Every local file and folder the outputs were made from, for the quick up-to-date check
+    # (uptodate.py); None when the build also depends on the network.
+    inputs: list[Path] | None = field(default_factory=list)
 
 
 def output_name(settings: IssueSettings) -> str:
@@ -99,16 +104,19 @@ def plan_project(config: Config, formats: list[str] | None = None,
                  include_seen: bool = False, theme: str | None = None) -> Plan:
     """A plan for building a project folder from its newsbook.toml (CLI options override it)."""
     specs: list[SourceSpec] = []
+    planned_from = [config.root / CONFIG_NAME, config.root / "templates"]
     for group, source in enumerate(config.sources):
         options = dict(section=source.section, max_articles=source.max_articles,
                        full_text=source.full_text, since=source.since, until=source.until)
         if source.kind == "path":
+            planned_from.append(Path(source.location))
             specs.extend(_local_specs(Path(source.location), section=source.section,
                                       max_articles=source.max_articles, group=group))
         else:
             specs.append(SourceSpec(source.kind, source.location, **options))
     if not config.sources and (config.root / "articles").is_dir():
         specs = _local_specs(config.root / "articles")  # the scaffold's default folder
+        planned_from.append(config.root / "articles")
     sections = list(config.sections)
     for source in config.sources:
         if source.section and source.section not in sections:
@@ -117,6 +125,8 @@ def plan_project(config: Config, formats: list[str] | None = None,
     number = config.number
     if number == "auto":
         number = project_state(config.root).next_number(issue_date.isoformat())
+    if config.number is not None:  # the numbering and what earlier issues carried
+        planned_from.extend(project_state(config.root).files())
     settings = IssueSettings(
         title=title or config.title, date=issue_date, language=config.language,
         subtitle=config.subtitle, number=number, volume=config.volume,
@@ -140,7 +150,7 @@ def plan_project(config: Config, formats: list[str] | None = None,
                 templates=config.root / "templates", cover=config.cover, project=config.root,
                 fetch=fetch, image_size=config.image_size, rules=rules,
                 window=(since or config.since, until or config.until), include_seen=include_seen,
-                deliver=config.deliver)
+                deliver=config.deliver, planned_from=planned_from)
 
 
 def plan_sources(locations: list[str], outputs: list[Path] | None = None,
@@ -185,7 +195,10 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     except ValueError:
         raise ConfigError(f"--since/--until must be a date (YYYY-MM-DD) or a span such as "
                           f"\"7 days\", not {plan.window}") from None
-    local = local_resolver(plan.roots)
+    remote = any(spec.kind != "path" or is_url(spec.location) for spec in plan.specs)
+    report.inputs = None if remote else [*plan.planned_from,
+                                         *(Path(spec.location) for spec in plan.specs)]
+    local = local_resolver(plan.roots, reads=report.inputs)
     store = article_cache(plan.project)
     cached = articlecache.lookup(plan.specs, store, articlecache.Settings(plan.image_size,
                                                                           plan.roots),
@@ -316,6 +329,10 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
     issue = prepare(plan, report, strict, with_cover=False, progress=progress)
     theme = Theme(plan.templates, issue.theme)
     cover = _cover_source(plan.cover)
+    if report.inputs is not None:
+        report.inputs.extend(theme.folders)
+        if plan.cover is not None:
+            report.inputs.append(plan.cover)
     prints = {path: fingerprint(issue, theme, builders.format_for(path), cover)
               for path in plan.outputs}
     stamps = read_stamps(plan.project) if plan.project is not None else {}
@@ -452,6 +469,9 @@ def report_dict(report: Report) -> dict:
         "articles": report.articles,
         "sections": report.sections,
         "up_to_date": report.up_to_date,
+        # How "up to date" was found: "fingerprint" here (the issue was read and compared);
+        # "stats" when the quick check answered from file stats (uptodate.py).
+        "up_to_date_check": "fingerprint" if report.up_to_date else None,
         "cache": {"hits": report.cache_hits, "misses": report.cache_misses, "read": report.read},
         "pdf_parallel": report.pdf_parallel,
         "pdf_chunks_hit": report.pdf_chunks_hit,

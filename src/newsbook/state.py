@@ -83,6 +83,10 @@ class State:
             raise StateError(f"{self.path}: cannot use the state file "
                              f"({exc.strerror or exc})") from None
 
+    def files(self) -> list[Path]:
+        """The files the state lives in (the database and its write-ahead log)."""
+        return [self.path, self.path.with_name(self.path.name + "-wal")]
+
     def check(self) -> None:
         """Raise StateError now if the state file is damaged, rather than after a build."""
         if not self.path.exists():

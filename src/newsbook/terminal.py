@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -19,9 +20,30 @@ def paint(text: str, colour: str, bold: bool = False) -> str:
     return click.style(text, fg=colour, bold=bold) if colour_allowed() else text
 
 
+def warning_line(message: str) -> str:
+    """`newsbook: warning: ...`, as warn() prints it."""
+    return f"newsbook: {paint('warning', 'yellow')}: {message}"
+
+
 def warn(message: str) -> None:
     """`newsbook: warning: ...` on stderr."""
-    click.echo(f"newsbook: {paint('warning', 'yellow')}: {message}", err=True)
+    click.echo(warning_line(message), err=True)
+
+
+def up_to_date_answer(data: dict, quiet: bool, as_json: bool) -> tuple[str, str, str]:
+    """What `build` prints when the quick check finds nothing changed: stdout, and stderr with
+    and without colour. `data` is the report of the build that made the outputs."""
+    data = {**data, "up_to_date": True, "up_to_date_check": "stats", "sent": [],
+            "cache": {"hits": 0, "misses": 0, "read": []}}
+    err = [] if quiet else [warning_line(w) for w in data["warnings"]]
+    out = ""
+    if as_json:
+        out = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    elif not quiet:
+        err.append(build_summary(data))
+        out = "".join(f"{path}\n" for path in data["outputs"])
+    coloured = "".join(f"{line}\n" for line in err)
+    return out, coloured, click.unstyle(coloured)
 
 
 class Progress:

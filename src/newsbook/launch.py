@@ -1,0 +1,24 @@
+"""The `newsbook` command: a rebuild with nothing changed is answered here, before click loads."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> int:
+    """Answer an up-to-date `newsbook build` from file stats (uptodate.py), else run the CLI."""
+    argv = sys.argv[1:]
+    if argv[:1] == ["build"] and not {"-h", "--help", "--send"} & set(argv):
+        from newsbook import uptodate
+        from newsbook.clock import build_date
+
+        colour = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+        found = uptodate.answer(argv, os.getcwd(), build_date().isoformat(), colour)
+        if found is not None:
+            sys.stdout.write(found[0])
+            sys.stderr.write(found[1])
+            return 0
+    from newsbook.cli import main as cli
+
+    return cli()
