@@ -92,3 +92,16 @@ def test_republished_story_from_an_earlier_issue():
     copy = _a("copy", "https://other.example.com/reprint", title="Reprinted")
     kept, out = select([copy], Rules(seen_signatures=(text_signature(earlier),)))
     assert kept == [] and out[0].reason == "the same story as one in an earlier issue"
+
+
+def test_shingle_hashes_are_the_same_in_every_run():
+    """Signatures are kept in the state file: the hashes must not depend on the process
+    (CPython salts str hashes per process; _shingles hashes integers only)."""
+    import subprocess
+    import sys
+
+    code = ("from newsbook.select import _shingles; "
+            "print(sorted(_shingles(None, 'the quick brown fox jumps over the lazy dog'))[:3])")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert runs == {"[6080343574363518220, 9620736444613769749, 10979098959187906583]\n"}

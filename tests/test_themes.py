@@ -379,6 +379,18 @@ def test_cover_uses_the_theme_fonts_when_they_can_write_the_text():
     assert "DejaVu" in Path(_font(60, family="serif", text="News").path).name
 
 
+def test_every_shipped_face_writes_printable_ascii():
+    """cover._font takes ASCII titles as writable by any shipped face without reading its map."""
+    from newsbook.cover import _characters
+    from newsbook.render import builtin_templates
+    from newsbook.themes import FAMILIES
+
+    ascii_ = {ord(c) for c in map(chr, range(0x20, 0x7F))} - {0x20}
+    for family in FAMILIES.values():
+        for face in family.faces:
+            assert ascii_ <= _characters(str(builtin_templates() / "fonts" / face.file)), face
+
+
 def test_cover_differs_by_theme():
     from newsbook.cover import make_cover
     from test_chainloader import _issue

@@ -27,7 +27,7 @@ from newsbook.select import pack_shingles, unpack_shingles
 from newsbook.state import ArticleStore
 
 # The layout of an entry; part of every key, so a new layout never meets an old entry.
-FORMAT = 1
+FORMAT = 2  # 2: shingles hashed per word, then per 5-tuple (select._shingles)
 _DATES = ("published", "retrieved")
 
 

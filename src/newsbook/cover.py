@@ -40,7 +40,10 @@ def _font(size: int, bold: bool = False, serif: bool = True, family: str | None 
     if file is not None:
         path = builtin_templates() / "fonts" / file
         # A blackletter or Latin-only face has no Arabic or CJK: those titles keep DejaVu.
-        if all(ord(c) in _characters(str(path)) for c in text if not c.isspace()):
+        # Every shipped face has all of printable ASCII (tests/test_cover.py checks), so
+        # only other text needs the font's character map (fontTools: ~15 ms a font).
+        if text.isascii() and text.isprintable() or \
+                all(ord(c) in _characters(str(path)) for c in text if not c.isspace()):
             return ImageFont.truetype(str(path), size)
     family = "DejaVuSerif" if serif else "DejaVuSans"
     name = f"{family}-Bold.ttf" if bold else f"{family}.ttf"

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsbook import __version__, articlecache, builders, sources
+from newsbook import __version__, articlecache, builders, readahead, sources
 from newsbook.assemble import IssueSettings, assemble, slugify
 from newsbook.clean import clean_article
 from newsbook.clock import build_date, source_date_epoch
@@ -203,11 +203,12 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     cached = articlecache.lookup(plan.specs, store, articlecache.Settings(plan.image_size,
                                                                           plan.roots),
                                  web_resolver({}, local))
+    ready = _read_ahead(plan, cached, progress)
+    known = {i: entry.article for i, entry in cached.hits.items()}
+    known.update((i, entry.article) for i, entry in ready.items())
     with Fetcher(http_cache(plan.project), plan.fetch) as fetcher:
         collected = collect(plan.specs, fetcher, reference=reference, jobs=plan.jobs,
-                            progress=progress,
-                            known={i: entry.article for i, entry in cached.hits.items()},
-                            loaded=cached.loaded)
+                            progress=progress, known=known, loaded=cached.loaded)
     report.failures.extend(collected.failures)
     report.warnings.extend(collected.warnings)
     report.left_out.extend(Decision(article, reason) for article, reason in collected.left_out)
@@ -225,18 +226,24 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
             if progress is not None:
                 progress("cleaning", len(cleaned), len(collected.articles))
             continue
-        seen: list = []
-        article, warnings = clean_article(article, articlecache.recording(resolve, seen),
-                                          plan.image_size)
+        if origin in ready:  # read and cleaned by a worker (readahead.py)
+            done = ready[origin]
+            article, warnings, seen = done.article, done.warnings, done.images
+            if report.inputs is not None:
+                report.inputs.extend(done.reads)
+        else:
+            seen = []
+            article, warnings = clean_article(article, articlecache.recording(resolve, seen),
+                                              plan.image_size)
         report.warnings.extend(warnings)
         cleaned.append(article)
         if progress is not None:
             progress("cleaning", len(cleaned), len(collected.articles))
-        identities.append(None)
+        identities.append(ready[origin].identity if origin in ready else None)
         if origin in cached.keys:
             entry = articlecache.Entry(article, warnings, seen)
             if articlecache.cacheable(entry):
-                entry.identity = identities[-1] = identity(article)
+                entry.identity = identities[-1] = identities[-1] or identity(article)
                 fresh[cached.keys[origin]] = entry
     report.cache_hits = sum(1 for origin in collected.origins.values() if origin in cached.hits)
     report.read = [a.source for p, a in enumerate(collected.articles)
@@ -270,6 +277,28 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     report.articles = len(issue.articles)
     report.sections = len(issue.sections)
     return issue
+
+
+def _read_ahead(plan: Plan, cached: articlecache.Lookup,
+                progress: Progress | None) -> dict[int, readahead.Ready]:
+    """The local files the article cache missed, read and cleaned on plan.jobs processes
+    when there are enough of them; by index in plan.specs (the rest is read by collect)."""
+    misses = sorted(cached.keys)
+    if not readahead.worth_it(len(misses), plan.jobs):
+        return {}
+    items = [readahead.Item(Path(plan.specs[i].location), cached.loaded[i],
+                            plan.specs[i].section) for i in misses]
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress("reading", done, len(items))
+
+    settings = readahead.Settings(tuple(plan.roots), plan.image_size)
+    results = readahead.read_ahead(items, settings, plan.jobs, tick)
+    return {i: result for i, result in zip(misses, results) if result is not None}
 
 
 def _cover(issue: Issue, path: Path | None, store: ArticleStore | None = None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import struct
@@ -77,12 +78,20 @@ def _shingles(article: Article, text: str | None = None) -> frozenset[int]:
     words = _WORD.findall((plain_text(article.body) if text is None else text).lower())
     if len(words) < 5:
         return frozenset()
-    # One digest per 5-gram, unpacked all at once: a thousand-word article has a thousand of
-    # them, and per-item int conversions cost as much as the hashing.
-    blake2b, join = hashlib.blake2b, " ".join
-    digests = b"".join([blake2b(join(words[i:i + 5]).encode(), digest_size=8).digest()
-                        for i in range(len(words) - 4)])
-    return frozenset(struct.unpack(f">{len(digests) // 8}Q", digests))
+    # A keyed hash per distinct word, then CPython's hash of each 5-tuple of those integers,
+    # all in C: five times faster than a digest per 5-gram. Integers, unlike strings, hash
+    # without a per-process salt, so the values are the same in every run (a test pins them).
+    ids = list(map(_word_hash, words))
+    return frozenset(map(_UNSIGNED.__and__, map(hash, zip(ids, ids[1:], ids[2:], ids[3:],
+                                                          ids[4:]))))
+
+
+_UNSIGNED = (1 << 64) - 1
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
 
 
 # XOR with a fixed mask permutes 64-bit hashes: the minimum under each mask is one MinHash.

@@ -143,6 +143,7 @@ def _accessibility(book, issue: Issue) -> None:
         book.add_metadata(None, "meta", value, attributes)
 
 
+_FONTS = (".ttf", ".otf")
 _COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".woff", ".woff2")
 
 
@@ -163,8 +164,9 @@ def rezip(data: bytes, when: datetime, extra: dict[str, bytes] | None = None) ->
             # WOFF fonts are compressed already, so deflating them again costs time for nothing.
             stored = name == "mimetype" or name.lower().endswith(_COMPRESSED)
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            # Level 6 (zlib's default) is within a few per cent of 9 on text and fonts, at a
-            # fraction of the time.
+            # Level 6 (zlib's default) is within a few per cent of 9 on text, at a fraction of
+            # the time; fonts (a megabyte per theme) take level 1: 7% larger, 2.5× faster.
+            level = 1 if name.lower().endswith(_FONTS) else 6
             target.writestr(info, extra[name] if name in extra else source.read(name),
-                            compresslevel=6)
+                            compresslevel=level)
     return out.getvalue()
