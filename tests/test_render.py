@@ -149,3 +149,30 @@ def test_byline_marks_the_issue_language_inside_a_foreign_article():
     printed = theme.render("issue.html", issue)
     assert '<html lang="en" xml:lang="en">' in printed
     assert 'id="a1" lang="he" xml:lang="he" dir="rtl">' in printed
+
+
+def test_compiled_templates_are_kept_and_follow_their_source(tmp_path):
+    """Theme(compiled=...) keeps Jinja's bytecode; an edited template is compiled anew."""
+    templates, compiled = tmp_path / "templates", tmp_path / "compiled"
+    templates.mkdir()
+    page = templates / "section.xhtml"
+    page.write_text('{% extends "!section.xhtml" %}{% block title %}One{% endblock %}',
+                    encoding="utf-8")
+    issue = _issue("en")
+    first = Theme(templates, compiled=compiled).render("section.xhtml", issue,
+                                                       section=issue.sections[0])
+    assert "<title>One</title>" in first and any(compiled.iterdir())
+    page.write_text('{% extends "!section.xhtml" %}{% block title %}Two{% endblock %}',
+                    encoding="utf-8")
+    again = Theme(templates, compiled=compiled).render("section.xhtml", issue,
+                                                       section=issue.sections[0])
+    assert "<title>Two</title>" in again
+
+
+def test_a_cache_folder_that_cannot_be_made_only_costs_time(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    issue = _issue("en")
+    text = Theme(compiled=blocker / "compiled").render("section.xhtml", issue,
+                                                       section=issue.sections[0])
+    assert "<title>" in text

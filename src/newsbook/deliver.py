@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import mimetypes
 import os
-import smtplib
-import socket
-import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsbook.errors import NewsbookError
+
+if TYPE_CHECKING:
+    import smtplib
 
 MB = 1024 * 1024
 
@@ -150,6 +151,11 @@ def validate(settings: DeliverSettings) -> None:
 
 def send(paths: list[Path], settings: DeliverSettings, subject: str | None = None) -> list[Sent]:
     """Mail each book in its own message (services take one book per mail) over one connection."""
+    # The network modules load only to send: a build that shows a file size needs none.
+    import smtplib
+    import socket
+    import ssl
+
     validate(settings)
     books = []
     for path in paths:
@@ -214,6 +220,9 @@ def send(paths: list[Path], settings: DeliverSettings, subject: str | None = Non
 
 def _connect(host: str, port: int, settings: DeliverSettings) -> smtplib.SMTP:
     """An SMTP session, encrypted unless the config says starttls = false on plain SMTP."""
+    import smtplib
+    import ssl
+
     context = ssl.create_default_context(cafile=str(settings.cafile) if settings.cafile else None)
     if settings.ssl:
         return smtplib.SMTP_SSL(host, port, timeout=settings.timeout, context=context)

@@ -26,6 +26,7 @@ from newsbook.state import (
     ArticleStore,
     article_cache,
     build_lock,
+    cache_dir,
     http_cache,
     pdf_part_cache,
     project_state,
@@ -356,7 +357,7 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
     # The cover is drawn only once the outputs are known to need building: what it shows is
     # already in the fingerprint (the issue, its articles, the code), or its file's hash is.
     issue = prepare(plan, report, strict, with_cover=False, progress=progress)
-    theme = Theme(plan.templates, issue.theme)
+    theme = Theme(plan.templates, issue.theme, compiled=cache_dir(plan.project) / "templates")
     cover = _cover_source(plan.cover)
     if report.inputs is not None:
         report.inputs.extend(theme.folders)

@@ -172,7 +172,10 @@ def site_of(article: Article) -> str:
 class Theme:
     """Templates and static files looked up along a chain: project, chosen theme, built-in base."""
 
-    def __init__(self, project_templates: Path | None = None, options: ThemeOptions | None = None):
+    def __init__(self, project_templates: Path | None = None, options: ThemeOptions | None = None,
+                 compiled: Path | None = None):
+        """`compiled`: a folder where templates are kept compiled between builds (Jinja's
+        bytecode cache, checked against each template's source), or None to compile each time."""
         try:
             self.settings: ThemeSettings = resolve_theme(options)
         except ValueError as exc:
@@ -188,6 +191,7 @@ class Theme:
             labels.insert(0, "project")
         self.folders = folders
         self._labels = labels
+        self._compiled = compiled
 
     @functools.cached_property
     def loader(self):
@@ -199,12 +203,27 @@ class Theme:
     @functools.cached_property
     def env(self):
         """The Jinja environment, made on first use."""
-        from jinja2 import StrictUndefined
+        from jinja2 import FileSystemBytecodeCache, StrictUndefined
 
         from newsbook.chainloader import ChainEnvironment
 
+        class Compiled(FileSystemBytecodeCache):
+            def dump_bytecode(self, bucket) -> None:
+                try:
+                    super().dump_bytecode(bucket)
+                except OSError:
+                    pass  # a cache we cannot write: the template is compiled again next time
+
+        bytecode = None
+        if self._compiled is not None:
+            try:
+                self._compiled.mkdir(parents=True, exist_ok=True)
+                bytecode = Compiled(str(self._compiled))
+            except OSError:
+                pass  # no cache folder: templates are compiled each time
         env = ChainEnvironment(
             loader=self.loader,
+            bytecode_cache=bytecode,
             autoescape=True,  # every template we render is (X)HTML, XML or CSS
             undefined=StrictUndefined,
             trim_blocks=True,
