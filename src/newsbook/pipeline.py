@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsbook import __version__, articlecache, builders, readahead, sources
+from newsbook import __version__, articlecache, builders, prerender, readahead, sources
 from newsbook.assemble import IssueSettings, assemble, slugify
 from newsbook.clean import clean_article
 from newsbook.clock import build_date, source_date_epoch
@@ -304,6 +304,18 @@ def _read_ahead(plan: Plan, cached: articlecache.Lookup,
 
 def _cover(issue: Issue, path: Path | None, store: ArticleStore | None = None):
     """The configured cover image, or one drawn for this issue (kept in `store` if given)."""
+    image, drawing = _cover_plan(issue, path, store)
+    if drawing is None:
+        return image
+    from newsbook.cover import make_cover
+
+    return _keep_cover(make_cover(issue, *drawing[:2]), drawing[2], store)
+
+
+def _cover_plan(issue: Issue, path: Path | None, store: ArticleStore | None = None
+                ) -> tuple[Image | None, tuple[str, str, str] | None]:
+    """The cover when it needs no drawing (configured, or drawn before and kept in `store`),
+    else what to draw it with: (date text, number text, cache key)."""
     if path is not None:
         try:
             image = normalize_image(path.read_bytes(), issue.title, max_side=2560)
@@ -312,23 +324,29 @@ def _cover(issue: Issue, path: Path | None, store: ArticleStore | None = None):
         except ImageRefused as exc:
             raise BuildError(f"{path}: {exc}") from None
         key = image.key.replace("images/", "images/cover-")
-        return type(image)(key=key, media_type=image.media_type, data=image.data, alt=image.alt)
-    from newsbook.cover import inputs_digest, make_cover
+        return type(image)(key=key, media_type=image.media_type, data=image.data,
+                           alt=image.alt), None
+    from newsbook.cover import inputs_digest
 
     labels = labels_for(issue.language)
     number = f"{labels['issue']} {issue.number}" if issue.number is not None else ""
     when = long_date(issue.date, issue.language)
-    if store is None:
-        return make_cover(issue, when, number)
     # Drawing costs about as much as a tenth of an EPUB build: a cover drawn from the same
     # title, date and headlines before is taken from the cache.
     key = "cover:" + inputs_digest(issue, when, number)
-    for text, blobs in store.load([key]).values():
-        name = text.strip('"')
-        if name in blobs:
-            return Image(key=name, media_type="image/jpeg", data=blobs[name], alt=issue.title)
-    image = make_cover(issue, when, number)
-    store.save({key: (f'"{image.key}"', {image.key: image.data})}, [])
+    if store is not None:
+        for text, blobs in store.load([key]).values():
+            name = text.strip('"')
+            if name in blobs:
+                return Image(key=name, media_type="image/jpeg", data=blobs[name],
+                             alt=issue.title), None
+    return None, (when, number, key)
+
+
+def _keep_cover(image: Image, key: str, store: ArticleStore | None) -> Image:
+    """A drawn cover, kept in `store` (when given) for the next build."""
+    if store is not None:
+        store.save({key: (f'"{image.key}"', {image.key: image.data})}, [])
     return image
 
 
@@ -372,17 +390,29 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
         report.outputs.extend(plan.outputs)
         return report
     store = article_cache(plan.project)
-    issue.cover = _cover(issue, plan.cover, store)
-    report.warnings.extend(store.warnings)
-    rendered = []
+    pages: dict[str, str] = {}
     if progress is not None:
         progress("rendering", 0, len(plan.outputs))  # the PDF takes long: show the bar now
+    if "epub" in map(builders.format_for, plan.outputs) and prerender.worth_it(issue, plan.jobs):
+        issue.cover, drawing = _cover_plan(issue, plan.cover, store)
+        ahead = prerender.render_pages(issue, theme, plan.jobs, drawing and drawing[:2])
+        pages = ahead.pages
+        if drawing is not None:
+            issue.cover = _keep_cover(ahead.cover, drawing[2], store)
+    else:
+        issue.cover = _cover(issue, plan.cover, store)
+    report.warnings.extend(store.warnings)
+    rendered = []
     for path in plan.outputs:
-        if builders.format_for(path) == "pdf":
+        fmt = builders.format_for(path)
+        if fmt == "pdf":
             rendered.append((path, _build_pdf(plan, issue, theme, report)))
+        elif fmt == "epub":
+            from newsbook.builders import epub
+
+            rendered.append((path, epub.build(issue, theme, pages=pages)))
         else:
-            builder = builders.get_builder(builders.format_for(path))
-            rendered.append((path, builder.build(issue, theme)))
+            rendered.append((path, builders.get_builder(fmt).build(issue, theme)))
         if progress is not None:
             progress("rendering", len(rendered), len(plan.outputs))
 

@@ -57,10 +57,7 @@ def read_ahead(items: list[Item], settings: Settings, jobs: int,
                tick=None) -> list[Ready | None]:
     """Each item read, cleaned and fingerprinted on `jobs` processes; None where it is left
     to the ordinary path. `tick()` is called once per file done."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from newsbook import sources
+    from newsbook import sources, workers
 
     # The first file of each kind is done here, before the fork: the workers then start with
     # its reader, the cleaner and their libraries imported and set up, rather than each
@@ -74,9 +71,8 @@ def read_ahead(items: list[Item], settings: Settings, jobs: int,
         if tick is not None:
             tick()
     rest = [i for i in range(len(items)) if i not in results]
-    context = multiprocessing.get_context("fork")
     chunk = max(1, len(rest) // (jobs * 4))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with workers.pool(jobs) as pool:
         for index, ready in zip(rest, pool.map(prepare_one, [items[i] for i in rest],
                                                [settings] * len(rest), chunksize=chunk)):
             results[index] = ready

@@ -17,8 +17,10 @@ _APPLE_FONTS = (b'<?xml version="1.0" encoding="UTF-8"?>\n<display_options>\n'
                 b'</display_options>\n')
 
 
-def build(issue: Issue, theme: Theme) -> bytes:
-    """The EPUB file for an issue."""
+def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> bytes:
+    """The EPUB file for an issue; `pages` holds article pages rendered already, by id
+    (prerender.py), the others are rendered here."""
+    pages = pages or {}
     from ebooklib import epub
 
     book = epub.EpubBook()
@@ -72,8 +74,10 @@ def build(issue: Issue, theme: Theme) -> bytes:
         links = []
         for article in section.articles:
             name = f"{article.id}.xhtml"
-            spine.append(document(article.id, name,
-                                  theme.render("article.xhtml", issue, article=article)))
+            page = pages.get(article.id)
+            if page is None:
+                page = theme.render("article.xhtml", issue, article=article)
+            spine.append(document(article.id, name, page))
             links.append(epub.Link(name, article.title, f"nav-{article.id}"))
         toc.append((epub.Section(section.title, href=f"{section.id}.xhtml"), links))
     if issue.sections:

@@ -1,0 +1,71 @@
+"""The issue's article pages rendered, and its cover drawn, on worker processes side by side.
+
+An EPUB is a page per article: past a dozen articles, rendering them and drawing the cover on
+--jobs processes beats doing it in turn, the packaging staying in the build process. The
+workers are forked once the issue is assembled, so they start with it (and with the templates
+the first page compiled here) rather than having them pickled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from newsbook.model import Image, Issue
+from newsbook.render import Theme
+
+MIN_ARTICLES = 12  # below this, a pool's start costs about what it saves
+ARTICLE_TEMPLATE = "article.xhtml"
+
+
+@dataclass
+class Rendered:
+    """Article pages by article id, and the cover when one was asked for."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    cover: Image | None = None
+
+
+def worth_it(issue: Issue, jobs: int) -> bool:
+    """Whether the issue's pages are better rendered on `jobs` processes than in this one."""
+    return jobs > 1 and len(issue.articles) >= MIN_ARTICLES
+
+
+def render_pages(issue: Issue, theme: Theme, jobs: int,
+                 cover: tuple[str, str] | None = None) -> Rendered:
+    """Every article's page (article.xhtml), rendered on `jobs` processes; with `cover` given
+    as (date text, number text), the cover drawn by one of them meanwhile."""
+    from newsbook import workers
+
+    articles = issue.articles
+    result = Rendered()
+    # The first page here: its templates are compiled once, before the fork, for every worker.
+    result.pages[articles[0].id] = theme.render(ARTICLE_TEMPLATE, issue, article=articles[0])
+    ids = [a.id for a in articles[1:]]
+    # A few chunks per worker even out pages of different lengths; the cover goes first, as
+    # the longest single task.
+    size = max(1, -(-len(ids) // (jobs * 3)))
+    with workers.pool(jobs, issue=issue, theme=theme) as pool:
+        drawn = pool.submit(_draw_cover, *cover) if cover is not None else None
+        chunks = [pool.submit(_render_chunk, ids[i:i + size]) for i in range(0, len(ids), size)]
+        for chunk in chunks:
+            result.pages.update(chunk.result())
+        result.cover = drawn.result() if drawn is not None else None
+    return result
+
+
+def _render_chunk(ids: list[str]) -> dict[str, str]:
+    """In a worker: the pages of these articles."""
+    from newsbook.workers import GIVEN
+
+    issue, theme = GIVEN["issue"], GIVEN["theme"]
+    wanted = set(ids)
+    return {a.id: theme.render(ARTICLE_TEMPLATE, issue, article=a)
+            for a in issue.articles if a.id in wanted}
+
+
+def _draw_cover(date_text: str, number_text: str) -> Image:
+    """In a worker: the generated cover of the issue."""
+    from newsbook.cover import make_cover
+    from newsbook.workers import GIVEN
+
+    return make_cover(GIVEN["issue"], date_text, number_text)
