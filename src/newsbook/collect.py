@@ -178,9 +178,9 @@ def read_local(paths: list[Path], jobs: int = 1,
             if tick is not None:
                 tick()
         return results
-    from concurrent.futures import ProcessPoolExecutor
+    from newsbook import workers
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with workers.pool(jobs) as pool:
         for article in pool.map(_read_or_error, paths, data, chunksize=8):
             results.append(article)
             if tick is not None:

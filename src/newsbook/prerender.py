@@ -27,7 +27,9 @@ class Rendered:
 
 def worth_it(issue: Issue, jobs: int) -> bool:
     """Whether the issue's pages are better rendered on `jobs` processes than in this one."""
-    return jobs > 1 and len(issue.articles) >= MIN_ARTICLES
+    from newsbook import workers
+
+    return jobs > 1 and len(issue.articles) >= MIN_ARTICLES and workers.available()
 
 
 def render_pages(issue: Issue, theme: Theme, jobs: int,

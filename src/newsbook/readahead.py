@@ -50,7 +50,9 @@ class Settings:
 
 def worth_it(count: int, jobs: int) -> bool:
     """Whether `count` files are better read on `jobs` processes than in this one."""
-    return jobs > 1 and count >= MIN_FILES
+    from newsbook import workers
+
+    return jobs > 1 and count >= MIN_FILES and workers.available()
 
 
 def read_ahead(items: list[Item], settings: Settings, jobs: int,

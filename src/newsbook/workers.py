@@ -40,6 +40,13 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
+def available() -> bool:
+    """Whether this system can fork workers (not Windows); elsewhere the build runs alone."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 @contextmanager
 def pool(jobs: int, **given: Any) -> Iterator:
     """A ProcessPoolExecutor of `jobs` forked workers, each starting with workers.GIVEN set to
