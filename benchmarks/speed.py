@@ -158,8 +158,9 @@ def bench(count: int, runs: int, formats: list[str], pandoc: str | None,
             lines.append(row(f"{fmt.upper()} rebuild, nothing changed", again,
                              f"{again.wall / full.wall:.2f}",
                              f"(of the full build; target ≤ {TARGETS['rebuild']}) up to date: "
-                             f"{report['up_to_date']}, cache {report['cache']['hits']} hits / "
-                             f"{report['cache']['misses']} read"))
+                             f"{report['up_to_date']} (checked by "
+                             f"{report.get('up_to_date_check')}), cache "
+                             f"{report['cache']['hits']} hits / {report['cache']['misses']} read"))
             figures[fmt]["rebuild"] = again.wall / full.wall
             if fmt == "epub":
                 edited = _edited_rebuild(runs, build(fmt, "--json"), project, files)
