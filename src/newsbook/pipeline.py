@@ -217,7 +217,7 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
         first = report.failures[0]
         raise NothingBuilt(f"{first.reason} (--strict: nothing was built)")
     resolve = web_resolver(collected.images, local)
-    cleaned, identities, fresh = [], [], {}
+    cleaned, identities, fresh, encoded = [], [], {}, {}
     for position, article in enumerate(collected.articles):
         origin = collected.origins.get(position)
         if origin in cached.hits:
@@ -241,7 +241,10 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
         if progress is not None:
             progress("cleaning", len(cleaned), len(collected.articles))
         identities.append(ready[origin].identity if origin in ready else None)
-        if origin in cached.keys:
+        if origin in ready and origin in cached.keys:
+            if ready[origin].encoded is not None:
+                encoded[cached.keys[origin]] = ready[origin].encoded
+        elif origin in cached.keys:
             entry = articlecache.Entry(article, warnings, seen)
             if articlecache.cacheable(entry):
                 entry.identity = identities[-1] = identities[-1] or identity(article)
@@ -250,8 +253,8 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     report.read = [a.source for p, a in enumerate(collected.articles)
                    if collected.origins.get(p) in cached.keys]
     report.cache_misses = len(report.read)
-    encoded = {key: data for key, data in ((k, articlecache.encode(e)) for k, e in fresh.items())
-               if data is not None}
+    encoded.update((key, data) for key, data in ((k, articlecache.encode(e))
+                                                 for k, e in fresh.items()) if data is not None)
     store.save(encoded, cached.used)
     report.warnings.extend(store.warnings)
     if not cleaned:
