@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import re
 import sys
 from array import array
@@ -190,7 +191,7 @@ def select(articles: list[Article], rules: Rules,
                         a == b for a, b in zip(mine, earlier)) >= NEAR_DUPLICATE * len(mine):
                     reason = "the same story as one in an earlier issue"
                     break
-        smallest = sorted(shingles)[:_BOTTOM_K] if reason is None else []
+        smallest = heapq.nsmallest(_BOTTOM_K, shingles) if reason is None else []
         if reason is None:
             for i in sorted({i for h in smallest for i in by_hash.get(h, ())}):
                 other_shingles, other = texts[i]
