@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import register_epub, run_cli
-from newsbook import articlecache, pipeline, sources
+from newsbook import articlecache, cover, pipeline, sources
 from newsbook import config as config_mod
 from newsbook.model import Article, Image
 from newsbook.state import article_cache
@@ -57,8 +57,8 @@ def test_a_rebuild_takes_every_article_from_the_cache_and_gives_the_same_book(pr
     assert [a.__dict__ for a in warm.issue.articles] == [a.__dict__ for a in cold.issue.articles]
     assert warm.warnings == cold.warnings  # cleaning's warnings come back with the article
     covers = []
-    real_cover = pipeline._cover
-    monkeypatch.setattr(pipeline, "_cover", lambda *a: covers.append(a) or real_cover(*a))
+    real_cover = cover.issue_cover
+    monkeypatch.setattr(cover, "issue_cover", lambda *a: covers.append(a) or real_cover(*a))
     again = build(folder)
     assert again.up_to_date and again.cache_hits == 4 and again.read == []
     assert covers == []  # an up-to-date build does not even look for its cover

@@ -9,21 +9,20 @@ from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsbook import __version__, articlecache, builders, prerender, readahead, sources
+from newsbook import __version__, articlecache, builders, cover, prerender, readahead, sources
 from newsbook.assemble import IssueSettings, assemble, slugify
 from newsbook.clean import clean_article
 from newsbook.clock import build_date, source_date_epoch
 from newsbook.collect import Failure, Progress, SourceSpec, collect, is_url
 from newsbook.config import CONFIG_NAME, Config, resolve_window
-from newsbook.errors import BuildError, ConfigError, NewsbookError, NothingBuilt
-from newsbook.images import ImageRefused, local_resolver, normalize_image, web_resolver
-from newsbook.model import Image, Issue, ThemeOptions
+from newsbook.errors import ConfigError, NewsbookError, NothingBuilt
+from newsbook.images import local_resolver, web_resolver
+from newsbook.model import Issue, ThemeOptions
 from newsbook.output import sweep_parts, write_all
-from newsbook.render import Theme, labels_for, long_date
+from newsbook.render import Theme
 from newsbook.select import Decision, Rules, article_key, identity, select, text_signature
 from newsbook.sources.fetch import Fetcher, FetchSettings
 from newsbook.state import (
-    ArticleStore,
     article_cache,
     build_lock,
     cache_dir,
@@ -275,7 +274,7 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     report.left_out.extend(Decision(a, f"over the limit of section {a.section}") for a in dropped)
     if with_cover:
         covers = article_cache(plan.project)
-        issue.cover = _cover(issue, plan.cover, covers)
+        issue.cover = cover.issue_cover(issue, plan.cover, covers)
         report.warnings.extend(covers.warnings)
     report.issue = issue
     report.articles = len(issue.articles)
@@ -305,54 +304,6 @@ def _read_ahead(plan: Plan, cached: articlecache.Lookup,
     return {i: result for i, result in zip(misses, results) if result is not None}
 
 
-def _cover(issue: Issue, path: Path | None, store: ArticleStore | None = None):
-    """The configured cover image, or one drawn for this issue (kept in `store` if given)."""
-    image, drawing = _cover_plan(issue, path, store)
-    if drawing is None:
-        return image
-    from newsbook.cover import make_cover
-
-    return _keep_cover(make_cover(issue, *drawing[:2]), drawing[2], store)
-
-
-def _cover_plan(issue: Issue, path: Path | None, store: ArticleStore | None = None
-                ) -> tuple[Image | None, tuple[str, str, str] | None]:
-    """The cover when it needs no drawing (configured, or drawn before and kept in `store`),
-    else what to draw it with: (date text, number text, cache key)."""
-    if path is not None:
-        try:
-            image = normalize_image(path.read_bytes(), issue.title, max_side=2560)
-        except OSError as exc:
-            raise BuildError(f"{path}: cannot read the cover image ({exc.strerror})") from None
-        except ImageRefused as exc:
-            raise BuildError(f"{path}: {exc}") from None
-        key = image.key.replace("images/", "images/cover-")
-        return type(image)(key=key, media_type=image.media_type, data=image.data,
-                           alt=image.alt), None
-    from newsbook.cover import inputs_digest
-
-    labels = labels_for(issue.language)
-    number = f"{labels['issue']} {issue.number}" if issue.number is not None else ""
-    when = long_date(issue.date, issue.language)
-    # Drawing costs about as much as a tenth of an EPUB build: a cover drawn from the same
-    # title, date and headlines before is taken from the cache.
-    key = "cover:" + inputs_digest(issue, when, number)
-    if store is not None:
-        for text, blobs in store.load([key]).values():
-            name = text.strip('"')
-            if name in blobs:
-                return Image(key=name, media_type="image/jpeg", data=blobs[name],
-                             alt=issue.title), None
-    return None, (when, number, key)
-
-
-def _keep_cover(image: Image, key: str, store: ArticleStore | None) -> Image:
-    """A drawn cover, kept in `store` (when given) for the next build."""
-    if store is not None:
-        store.save({key: (f'"{image.key}"', {image.key: image.data})}, [])
-    return image
-
-
 def build(plan: Plan, strict: bool = False, progress: Progress | None = None) -> Report:
     """Run a whole build and write its outputs; raises NewsbookError on user errors."""
     # A project build holds the project's lock: two builds at once would race for the issue
@@ -379,12 +330,12 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
     # already in the fingerprint (the issue, its articles, the code), or its file's hash is.
     issue = prepare(plan, report, strict, with_cover=False, progress=progress)
     theme = Theme(plan.templates, issue.theme, compiled=cache_dir(plan.project) / "templates")
-    cover = _cover_source(plan.cover)
+    cover_print = cover.cover_source(plan.cover)
     if report.inputs is not None:
         report.inputs.extend(theme.folders)
         if plan.cover is not None:
             report.inputs.append(plan.cover)
-    prints = {path: fingerprint(issue, theme, builders.format_for(path), cover)
+    prints = {path: fingerprint(issue, theme, builders.format_for(path), cover_print)
               for path in plan.outputs}
     stamps = read_stamps(plan.project) if plan.project is not None else {}
     if plan.project is not None and all(_unchanged(path, prints[path], stamps)
@@ -397,13 +348,13 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
     if progress is not None:
         progress("rendering", 0, len(plan.outputs))  # the PDF takes long: show the bar now
     if "epub" in map(builders.format_for, plan.outputs) and prerender.worth_it(issue, plan.jobs):
-        issue.cover, drawing = _cover_plan(issue, plan.cover, store)
+        issue.cover, drawing = cover.plan_cover(issue, plan.cover, store)
         ahead = prerender.render_pages(issue, theme, plan.jobs, drawing and drawing[:2])
         pages = ahead.pages
         if drawing is not None:
-            issue.cover = _keep_cover(ahead.cover, drawing[2], store)
+            issue.cover = cover.keep_cover(ahead.cover, drawing[2], store)
     else:
-        issue.cover = _cover(issue, plan.cover, store)
+        issue.cover = cover.issue_cover(issue, plan.cover, store)
     report.warnings.extend(store.warnings)
     rendered = []
     for path in plan.outputs:
@@ -453,20 +404,10 @@ def _build_pdf(plan: Plan, issue: Issue, theme: Theme, report: Report) -> bytes:
     return data
 
 
-def _cover_source(path: Path | None) -> str:
-    """What the cover is made from, for the fingerprint: its file's hash, or drawn by newsbook."""
-    if path is None:
-        return "drawn"
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return "unreadable"  # never up to date: the build then reports why
-
-
 def fingerprint(issue: Issue, theme: Theme, fmt: str, cover: str | None = None) -> str:
     """Everything an output depends on: code version, theme files, the issue and its articles.
 
-    `cover` stands for the cover when the issue has none yet (see _cover_source).
+    `cover` stands for the cover when the issue has none yet (see cover.cover_source).
     """
     digest = hashlib.sha256()
 

@@ -68,7 +68,7 @@ def build_issue(job: IssueJob) -> IssueResult:
 def _render(job: IssueJob) -> dict[str, bytes]:
     from newsbook import builders
     from newsbook.archive.pdfa import archival
-    from newsbook.pipeline import _cover  # the build's own cover: the configured one or drawn
+    from newsbook.cover import issue_cover  # the build's own: the configured one or drawn
     from newsbook.render import Theme
 
     issue = job.issue
@@ -87,7 +87,7 @@ def _render(job: IssueJob) -> dict[str, bytes]:
             cover_path = root / "cover"
             cover_path.write_bytes(job.cover)
         if "epub" in job.formats and issue.epub_cover:
-            issue.cover = _cover(issue, cover_path)  # only the EPUB shows the cover
+            issue.cover = issue_cover(issue, cover_path)  # only the EPUB shows the cover
         files = {}
         for fmt in job.formats:
             data = builders.get_builder(fmt).build(issue, theme)
