@@ -19,7 +19,8 @@ ARTICLE_TEMPLATE = "article.xhtml"
 
 @dataclass
 class Rendered:
-    """Article pages by article id, and the cover when one was asked for."""
+    """EPUB documents by file name (articles, contents, sections), and the cover when one
+    was asked for."""
 
     pages: dict[str, str] = field(default_factory=dict)
     cover: Image | None = None
@@ -34,14 +35,16 @@ def worth_it(issue: Issue, jobs: int) -> bool:
 
 def render_pages(issue: Issue, theme: Theme, jobs: int,
                  cover: tuple[str, str] | None = None) -> Rendered:
-    """Every article's page (article.xhtml), rendered on `jobs` processes; with `cover` given
-    as (date text, number text), the cover drawn by one of them meanwhile."""
+    """Every article's page (article.xhtml), rendered on `jobs` processes, and the contents and
+    section pages here meanwhile; with `cover` given as (date text, number text), the cover
+    drawn by a worker too."""
     from newsbook import workers
 
     articles = issue.articles
     result = Rendered()
     # The first page here: its templates are compiled once, before the fork, for every worker.
-    result.pages[articles[0].id] = theme.render(ARTICLE_TEMPLATE, issue, article=articles[0])
+    result.pages[f"{articles[0].id}.xhtml"] = theme.render(ARTICLE_TEMPLATE, issue,
+                                                           article=articles[0])
     ids = [a.id for a in articles[1:]]
     # A few chunks per worker even out pages of different lengths; the cover goes first, as
     # the longest single task.
@@ -49,6 +52,11 @@ def render_pages(issue: Issue, theme: Theme, jobs: int,
     with workers.pool(jobs, issue=issue, theme=theme) as pool:
         drawn = pool.submit(_draw_cover, *cover) if cover is not None else None
         chunks = [pool.submit(_render_chunk, ids[i:i + size]) for i in range(0, len(ids), size)]
+        # Meanwhile this process renders the few pages that are not articles.
+        result.pages["contents.xhtml"] = theme.render("contents.xhtml", issue)
+        for section in issue.sections:
+            result.pages[f"{section.id}.xhtml"] = theme.render("section.xhtml", issue,
+                                                               section=section)
         for chunk in chunks:
             result.pages.update(chunk.result())
         result.cover = drawn.result() if drawn is not None else None
@@ -61,7 +69,7 @@ def _render_chunk(ids: list[str]) -> dict[str, str]:
 
     issue, theme = GIVEN["issue"], GIVEN["theme"]
     wanted = set(ids)
-    return {a.id: theme.render(ARTICLE_TEMPLATE, issue, article=a)
+    return {f"{a.id}.xhtml": theme.render(ARTICLE_TEMPLATE, issue, article=a)
             for a in issue.articles if a.id in wanted}
 
 

@@ -18,9 +18,14 @@ _APPLE_FONTS = (b'<?xml version="1.0" encoding="UTF-8"?>\n<display_options>\n'
 
 
 def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> bytes:
-    """The EPUB file for an issue; `pages` holds article pages rendered already, by id
-    (prerender.py), the others are rendered here."""
+    """The EPUB file for an issue; `pages` holds documents rendered already, by file name
+    (prerender.py: articles, contents, sections), the others are rendered here."""
     pages = pages or {}
+
+    def page(name: str, template: str, **context) -> str:
+        found = pages.get(name)
+        return found if found is not None else theme.render(template, issue, **context)
+
     from ebooklib import epub
 
     book = epub.EpubBook()
@@ -64,20 +69,18 @@ def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> by
         book.set_cover(issue.cover.key, issue.cover.data, create_page=False)
         spine.append(document("cover", "cover.xhtml", theme.render("cover.xhtml", issue)))
         book.guide.append({"type": "cover", "href": "cover.xhtml", "title": labels_for(issue.language)["cover"]})
-    spine.append(document("contents", "contents.xhtml", theme.render("contents.xhtml", issue)))
+    spine.append(document("contents", "contents.xhtml", page("contents.xhtml", "contents.xhtml")))
     book.guide.append({"type": "toc", "href": "contents.xhtml", "title": labels_for(issue.language)["contents"]})
 
     toc = []
     for section in issue.sections:
         spine.append(document(section.id, f"{section.id}.xhtml",
-                              theme.render("section.xhtml", issue, section=section)))
+                              page(f"{section.id}.xhtml", "section.xhtml", section=section)))
         links = []
         for article in section.articles:
             name = f"{article.id}.xhtml"
-            page = pages.get(article.id)
-            if page is None:
-                page = theme.render("article.xhtml", issue, article=article)
-            spine.append(document(article.id, name, page))
+            spine.append(document(article.id, name,
+                                  page(name, "article.xhtml", article=article)))
             links.append(epub.Link(name, article.title, f"nav-{article.id}"))
         toc.append((epub.Section(section.title, href=f"{section.id}.xhtml"), links))
     if issue.sections:
