@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsbook import __version__, articlecache, builders, cover, prerender, readahead, sources
+from newsbook import articlecache, builders, cover, prerender, readahead, sources, uptodate
 from newsbook.assemble import IssueSettings, assemble, slugify
 from newsbook.clean import clean_article
-from newsbook.clock import build_date, source_date_epoch
+from newsbook.clock import build_date
 from newsbook.collect import Failure, Progress, SourceSpec, collect, is_url
 from newsbook.config import CONFIG_NAME, Config, resolve_window
 from newsbook.errors import ConfigError, NewsbookError, NothingBuilt
@@ -180,8 +181,12 @@ def plan_sources(locations: list[str], outputs: list[Path] | None = None,
 
 
 def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool = True,
-            progress: Progress | None = None) -> Issue:
-    """Read, clean and assemble the issue a plan describes (progress: see collect.Progress)."""
+            progress: Progress | None = None, later: list | None = None) -> Issue:
+    """Read, clean and assemble the issue a plan describes (progress: see collect.Progress).
+
+    With `later` given, the article cache is written by a thread meanwhile, appended to
+    `later` with its store: the caller joins it and takes the store's warnings (_finish).
+    """
     for path in plan.outputs:
         builders.format_for(path)  # an unknown extension fails before any reading
     if not plan.specs:
@@ -254,8 +259,15 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     report.cache_misses = len(report.read)
     encoded.update((key, data) for key, data in ((k, articlecache.encode(e))
                                                  for k, e in fresh.items()) if data is not None)
-    store.save(encoded, cached.used)
-    report.warnings.extend(store.warnings)
+    if later is None:
+        store.save(encoded, cached.used)
+        report.warnings.extend(store.warnings)
+    elif encoded or cached.used:
+        # SQLite writes with the GIL released: the cache fills while the book is rendered.
+        saving = threading.Thread(target=store.save, args=(encoded, cached.used),
+                                  name="article-cache")
+        saving.start()
+        later.append((saving, store))
     if not cleaned:
         reason = f" ({report.failures[0].reason})" if report.failures else ""
         raise NothingBuilt(f"no article could be read{reason}: nothing was built")
@@ -326,19 +338,36 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
     if plan.project is not None and plan.settings.number is not None:
         state = project_state(plan.project)
         state.check()  # a damaged state file stops the build now, not after the outputs land
+    later: list = []
+    try:
+        return _build_prepared(plan, strict, progress, report, state, later)
+    finally:
+        _finish(later, report)
+
+
+def _finish(later: list, report: Report) -> None:
+    """Wait for what prepare() left running (the article cache's writing)."""
+    while later:
+        saving, store = later.pop()
+        saving.join()
+        report.warnings.extend(store.warnings)
+
+
+def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report: Report,
+                    state, later: list) -> Report:
     # The cover is drawn only once the outputs are known to need building: what it shows is
     # already in the fingerprint (the issue, its articles, the code), or its file's hash is.
-    issue = prepare(plan, report, strict, with_cover=False, progress=progress)
+    issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later)
     theme = Theme(plan.templates, issue.theme, compiled=cache_dir(plan.project) / "templates")
     cover_print = cover.cover_source(plan.cover)
     if report.inputs is not None:
         report.inputs.extend(theme.folders)
         if plan.cover is not None:
             report.inputs.append(plan.cover)
-    prints = {path: fingerprint(issue, theme, builders.format_for(path), cover_print)
+    prints = {path: uptodate.fingerprint(issue, theme, builders.format_for(path), cover_print)
               for path in plan.outputs}
     stamps = read_stamps(plan.project) if plan.project is not None else {}
-    if plan.project is not None and all(_unchanged(path, prints[path], stamps)
+    if plan.project is not None and all(uptodate.unchanged_output(path, prints[path], stamps)
                                         for path in plan.outputs):
         report.up_to_date = True
         report.outputs.extend(plan.outputs)
@@ -347,6 +376,8 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
     pages: dict[str, str] = {}
     if progress is not None:
         progress("rendering", 0, len(plan.outputs))  # the PDF takes long: show the bar now
+    # No thread may run while workers are forked (a lock it holds would stay held there).
+    _finish(later, report)
     if "epub" in map(builders.format_for, plan.outputs) and prerender.worth_it(issue, plan.jobs):
         issue.cover, drawing = cover.plan_cover(issue, plan.cover, store)
         ahead = prerender.render_pages(issue, theme, plan.jobs, drawing and drawing[:2])
@@ -402,42 +433,6 @@ def _build_pdf(plan: Plan, issue: Issue, theme: Theme, report: Report) -> bytes:
     report.pdf_chunks_hit += stats.hit
     report.pdf_chunks_rendered += stats.rendered
     return data
-
-
-def fingerprint(issue: Issue, theme: Theme, fmt: str, cover: str | None = None) -> str:
-    """Everything an output depends on: code version, theme files, the issue and its articles.
-
-    `cover` stands for the cover when the issue has none yet (see cover.cover_source).
-    """
-    digest = hashlib.sha256()
-
-    def add(*values) -> None:
-        for value in values:
-            digest.update(value if isinstance(value, bytes) else str(value).encode("utf-8"))
-            digest.update(b"\0")
-
-    add(__version__, fmt, source_date_epoch())  # it changes the dates written inside
-    add(theme.files_digest)
-    meta = {k: v for k, v in vars(issue).items() if k not in ("sections", "cover")}
-    add(repr(sorted(meta.items(), key=lambda kv: kv[0])))
-    for section in issue.sections:
-        add(section.id, section.title)
-        for a in section.articles:
-            add(a.id, a.title, a.body, a.authors, a.published, a.url, a.site, a.language,
-                a.summary, a.section, a.tags, [image.key for image in a.images])
-    if cover is not None:
-        add(cover)
-    elif issue.cover is not None:
-        add(hashlib.sha256(issue.cover.data).hexdigest())
-    return digest.hexdigest()
-
-
-def _unchanged(path: Path, print_: str, stamps: dict) -> bool:
-    """The file is there, untouched since we wrote it, and would be written the same."""
-    stamp = stamps.get(str(path))
-    if not stamp or stamp.get("fingerprint") != print_ or not path.is_file():
-        return False
-    return hashlib.sha256(path.read_bytes()).hexdigest() == stamp.get("sha256")
 
 
 def preview(plan: Plan) -> Report:

@@ -1,4 +1,5 @@
-"""The quick up-to-date check: a rebuild with nothing changed answers from file stats alone.
+"""Up-to-date checks: the full one (the fingerprint of the issue as read), and the quick one,
+from file stats alone, for a rebuild with nothing changed.
 
 A project build records, per command line, the stats of every local file and folder the issue
 was made from (sources, images, config, templates, state) and of the outputs it left, with what
@@ -13,8 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from typing import TYPE_CHECKING
 
 from newsbook import __version__
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from newsbook.model import Issue
+    from newsbook.render import Theme
 
 STATE_DIR = ".newsbook"  # state.STATE_DIR, not imported: that module loads sqlite3
 FILE_NAME = "quick.json"
@@ -125,3 +133,41 @@ def _load(path: str) -> dict:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def fingerprint(issue: Issue, theme: Theme, fmt: str, cover: str | None = None) -> str:
+    """Everything an output depends on: code version, theme files, the issue and its articles.
+
+    `cover` stands for the cover when the issue has none yet (see cover.cover_source).
+    """
+    from newsbook.clock import source_date_epoch
+
+    digest = hashlib.sha256()
+
+    def add(*values) -> None:
+        for value in values:
+            digest.update(value if isinstance(value, bytes) else str(value).encode("utf-8"))
+            digest.update(b"\0")
+
+    add(__version__, fmt, source_date_epoch())  # it changes the dates written inside
+    add(theme.files_digest)
+    meta = {k: v for k, v in vars(issue).items() if k not in ("sections", "cover")}
+    add(repr(sorted(meta.items(), key=lambda kv: kv[0])))
+    for section in issue.sections:
+        add(section.id, section.title)
+        for a in section.articles:
+            add(a.id, a.title, a.body, a.authors, a.published, a.url, a.site, a.language,
+                a.summary, a.section, a.tags, [image.key for image in a.images])
+    if cover is not None:
+        add(cover)
+    elif issue.cover is not None:
+        add(hashlib.sha256(issue.cover.data).hexdigest())
+    return digest.hexdigest()
+
+
+def unchanged_output(path: Path, print_: str, stamps: dict) -> bool:
+    """The file is there, untouched since we wrote it, and would be written the same."""
+    stamp = stamps.get(str(path))
+    if not stamp or stamp.get("fingerprint") != print_ or not path.is_file():
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() == stamp.get("sha256")
