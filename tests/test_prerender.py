@@ -18,7 +18,8 @@ def project14(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1773446400")  # equal builds, equal bytes
     folder = tmp_path / "fourteen"
     shutil.copytree(ROOTS / "basic", folder)
-    for n in range(prerender.MIN_ARTICLES + 2):
+    monkeypatch.setattr(prerender, "POOL_MS", 0.0)  # workers even for these few articles
+    for n in range(14):
         words = random.Random(n).choices([f"word{i}" for i in range(300)], k=80)
         (folder / "articles" / "notes" / f"n{n:02d}.md").write_text(
             f"# Note {n}\n\n{' '.join(words)}\n", encoding="utf-8")
@@ -59,7 +60,7 @@ def test_a_cover_drawn_before_is_not_drawn_again(project14, monkeypatch):
     assert again == next((project14 / "first").glob("*.epub")).read_bytes()
 
 
-def test_small_issues_or_one_job_render_here():
+def test_workers_are_used_where_they_pay():
     from datetime import date
 
     from newsbook.model import Article, Issue, Section
@@ -70,6 +71,8 @@ def test_small_issues_or_one_job_render_here():
         return Issue(title="I", date=date(2026, 3, 14), language="en", identifier="urn:x",
                      sections=[Section("S", articles, id="s1")])
 
-    assert not prerender.worth_it(issue(prerender.MIN_ARTICLES - 1), 4)
-    assert not prerender.worth_it(issue(100), 1)
-    assert prerender.worth_it(issue(prerender.MIN_ARTICLES), 2)
+    assert prerender.worth_it(issue(100), 2, drawing=True)  # the cover beside the pages
+    assert not prerender.worth_it(issue(100), 2, drawing=False)  # pages alone: quick here
+    assert prerender.worth_it(issue(1000), 2, drawing=False)
+    assert not prerender.worth_it(issue(10), 2, drawing=True)
+    assert not prerender.worth_it(issue(1000), 1, drawing=True)

@@ -44,6 +44,7 @@ def _build(folder: Path, jobs: int) -> pipeline.Report:
 
 
 def test_workers_give_the_issue_one_process_gives(many, monkeypatch):
+    monkeypatch.setattr(readahead, "POOL_MS", 0.0)  # a pool even for these few files
     calls = []
     real = readahead.read_ahead
     monkeypatch.setattr(readahead, "read_ahead",
@@ -72,7 +73,8 @@ def test_workers_give_the_issue_one_process_gives(many, monkeypatch):
                                                                         "missing.png"}
 
 
-def test_a_second_build_takes_the_worker_made_articles_from_the_cache(many):
+def test_a_second_build_takes_the_worker_made_articles_from_the_cache(many, monkeypatch):
+    monkeypatch.setattr(readahead, "POOL_MS", 0.0)
     first = _build(many, jobs=2)
     (many / "articles" / "notes" / "note-03.md").write_text("# Changed\n\nNew text.\n",
                                                            encoding="utf-8")
@@ -83,7 +85,11 @@ def test_a_second_build_takes_the_worker_made_articles_from_the_cache(many):
     assert second.cache_hits == len(first.read) - 2
 
 
-def test_few_files_or_one_job_are_not_worth_a_pool():
-    assert not readahead.worth_it(readahead.MIN_FILES - 1, 8)
-    assert not readahead.worth_it(500, 1)
-    assert readahead.worth_it(readahead.MIN_FILES, 2)
+def test_a_pool_is_used_where_it_pays():
+    md = [Path(f"a{i}.md") for i in range(100)]
+    assert readahead.worth_it(md, 2)
+    assert not readahead.worth_it(md[:12], 2)  # a dozen Markdown files: quicker here
+    assert not readahead.worth_it(md, 1)
+    pages = [Path(f"p{i}.html") for i in range(3)]
+    assert readahead.worth_it(pages, 2)  # extraction is slow: from the second page on
+    assert not readahead.worth_it(pages[:1], 2)

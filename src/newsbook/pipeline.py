@@ -299,7 +299,7 @@ def _read_ahead(plan: Plan, cached: articlecache.Lookup,
     """The local files the article cache missed, read and cleaned on plan.jobs processes
     when there are enough of them; by index in plan.specs (the rest is read by collect)."""
     misses = sorted(cached.keys)
-    if not readahead.worth_it(len(misses), plan.jobs):
+    if not readahead.worth_it([Path(plan.specs[i].location) for i in misses], plan.jobs):
         return {}
     items = [readahead.Item(Path(plan.specs[i].location), cached.loaded[i],
                             plan.specs[i].section) for i in misses]
@@ -378,14 +378,15 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
         progress("rendering", 0, len(plan.outputs))  # the PDF takes long: show the bar now
     # No thread may run while workers are forked (a lock it holds would stay held there).
     _finish(later, report)
-    if "epub" in map(builders.format_for, plan.outputs) and prerender.worth_it(issue, plan.jobs):
-        issue.cover, drawing = cover.plan_cover(issue, plan.cover, store)
+    issue.cover, drawing = cover.plan_cover(issue, plan.cover, store)
+    if "epub" in map(builders.format_for, plan.outputs) and \
+            prerender.worth_it(issue, plan.jobs, drawing is not None):
         ahead = prerender.render_pages(issue, theme, plan.jobs, drawing and drawing[:2])
         pages = ahead.pages
         if drawing is not None:
             issue.cover = cover.keep_cover(ahead.cover, drawing[2], store)
-    else:
-        issue.cover = cover.issue_cover(issue, plan.cover, store)
+    elif drawing is not None:
+        issue.cover = cover.keep_cover(cover.make_cover(issue, *drawing[:2]), drawing[2], store)
     report.warnings.extend(store.warnings)
     rendered = []
     for path in plan.outputs:

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from newsbook.model import Article
 
-# Below this many files a pool's start (a fork per worker, and sending the results back)
-# costs about what it saves: they are read in the build's own process.
-MIN_FILES = 12
+# What a file costs to read, clean and fingerprint, by kind, and what a pool of workers costs
+# to start, feed and end, in ms (2-core machine, 900-word Markdown files, news pages): a pool
+# pays for Markdown past about two dozen files, for HTML from the second page on.
+COST_MS = {"markdown": 2.0, "html": 60.0, "text": 8.0}
+POOL_MS = 25.0
 
 
 @dataclass
@@ -60,11 +62,17 @@ class Settings:
     image_size: int
 
 
-def worth_it(count: int, jobs: int) -> bool:
-    """Whether `count` files are better read on `jobs` processes than in this one."""
-    from newsbook import workers
+def worth_it(paths: list[Path], jobs: int) -> bool:
+    """Whether these files are read sooner on `jobs` processes than in this one (the first of
+    each kind is read here either way)."""
+    from newsbook import sources, workers
 
-    return jobs > 1 and count >= MIN_FILES and workers.available()
+    if jobs <= 1 or not workers.available():
+        return False
+    kinds = [sources.kind_of(path) for path in paths]
+    work = sum(COST_MS.get(kind or "", 2.0) for kind in kinds)
+    work -= sum(COST_MS.get(kind or "", 2.0) for kind in set(kinds))
+    return work * (1 - 1 / jobs) > POOL_MS
 
 
 def read_ahead(items: list[Item], settings: Settings, jobs: int,
