@@ -181,11 +181,13 @@ def plan_sources(locations: list[str], outputs: list[Path] | None = None,
 
 
 def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool = True,
-            progress: Progress | None = None, later: list | None = None) -> Issue:
+            progress: Progress | None = None, later: list | None = None,
+            meanwhile=None) -> Issue:
     """Read, clean and assemble the issue a plan describes (progress: see collect.Progress).
 
     With `later` given, the article cache is written by a thread meanwhile, appended to
     `later` with its store: the caller joins it and takes the store's warnings (_finish).
+    `meanwhile()` is called while worker processes read, if they do.
     """
     for path in plan.outputs:
         builders.format_for(path)  # an unknown extension fails before any reading
@@ -208,7 +210,7 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     cached = articlecache.lookup(plan.specs, store, articlecache.Settings(plan.image_size,
                                                                           plan.roots),
                                  web_resolver({}, local))
-    ready = _read_ahead(plan, cached, progress)
+    ready = _read_ahead(plan, cached, progress, meanwhile)
     known = {i: entry.article for i, entry in cached.hits.items()}
     known.update((i, entry.article) for i, entry in ready.items())
     with Fetcher(http_cache(plan.project), plan.fetch) as fetcher:
@@ -294,8 +296,8 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     return issue
 
 
-def _read_ahead(plan: Plan, cached: articlecache.Lookup,
-                progress: Progress | None) -> dict[int, readahead.Ready]:
+def _read_ahead(plan: Plan, cached: articlecache.Lookup, progress: Progress | None,
+                meanwhile=None) -> dict[int, readahead.Ready]:
     """The local files the article cache missed, read and cleaned on plan.jobs processes
     when there are enough of them; by index in plan.specs (the rest is read by collect)."""
     misses = sorted(cached.keys)
@@ -312,7 +314,7 @@ def _read_ahead(plan: Plan, cached: articlecache.Lookup,
             progress("reading", done, len(items))
 
     settings = readahead.Settings(tuple(plan.roots), plan.image_size)
-    results = readahead.read_ahead(items, settings, plan.jobs, tick)
+    results = readahead.read_ahead(items, settings, plan.jobs, tick, meanwhile)
     return {i: result for i, result in zip(misses, results) if result is not None}
 
 
@@ -357,8 +359,18 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
                     state, later: list) -> Report:
     # The cover is drawn only once the outputs are known to need building: what it shows is
     # already in the fingerprint (the issue, its articles, the code), or its file's hash is.
-    issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later)
-    theme = Theme(plan.templates, issue.theme, compiled=cache_dir(plan.project) / "templates")
+    theme = Theme(plan.templates, plan.settings.theme,
+                  compiled=cache_dir(plan.project) / "templates")
+    formats = {builders.format_for(path) for path in plan.outputs}
+
+    def meanwhile() -> None:  # while workers read: what rendering the EPUB will need first
+        if "epub" in formats:
+            from newsbook.builders.epub import TEMPLATES
+
+            theme.warm(TEMPLATES, plan.settings.language)
+
+    issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later,
+                    meanwhile=meanwhile)
     cover_print = cover.cover_source(plan.cover)
     if report.inputs is not None:
         report.inputs.extend(theme.folders)

@@ -76,9 +76,10 @@ def worth_it(paths: list[Path], jobs: int) -> bool:
 
 
 def read_ahead(items: list[Item], settings: Settings, jobs: int,
-               tick=None) -> list[Ready | None]:
+               tick=None, meanwhile=None) -> list[Ready | None]:
     """Each item read, cleaned and fingerprinted on `jobs` processes; None where it is left
-    to the ordinary path. `tick()` is called once per file done."""
+    to the ordinary path. `tick()` is called once per file done; `meanwhile()`, when given,
+    once the workers are busy (this process would only wait for them)."""
     from newsbook import sources, workers
 
     # The first file of each kind is done here, before the fork: the workers then start with
@@ -95,8 +96,11 @@ def read_ahead(items: list[Item], settings: Settings, jobs: int,
     rest = [i for i in range(len(items)) if i not in results]
     chunk = max(1, len(rest) // (jobs * 4))
     with workers.pool(jobs) as pool:
-        for index, ready in zip(rest, pool.map(prepare_one, [items[i] for i in rest],
-                                               [settings] * len(rest), chunksize=chunk)):
+        done = pool.map(prepare_one, [items[i] for i in rest], [settings] * len(rest),
+                        chunksize=chunk)
+        if meanwhile is not None:
+            meanwhile()
+        for index, ready in zip(rest, done):
             results[index] = ready
             if tick is not None:
                 tick()

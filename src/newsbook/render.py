@@ -259,6 +259,18 @@ class Theme:
             shown = self.loader.display(getattr(exc, "name", None) or name)
             raise BuildError(f"template {shown}{where}: {exc.message or exc}") from None
 
+    def warm(self, names: tuple[str, ...], language: str = "en") -> None:
+        """Compile these templates and load the date formats of `language` now, while there
+        is time to spare (workers reading the sources); an error waits for the real render."""
+        from jinja2 import TemplateError
+
+        long_date(date(2000, 1, 1), language)
+        for name in names:
+            try:
+                self.env.get_template(name)
+            except TemplateError:
+                pass  # reported, with its line, by the render that needs the template
+
     def resource(self, name: str) -> bytes:
         """A static theme file from the first folder that has it; stylesheets are rendered first."""
         for folder in self.folders:

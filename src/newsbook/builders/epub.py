@@ -11,6 +11,8 @@ from newsbook.model import Issue
 from newsbook.render import Theme, labels_for, long_date, text_direction
 
 _XHTML = "application/xhtml+xml"
+# The templates an EPUB is rendered from (compiled ahead by Theme.warm while sources are read).
+TEMPLATES = ("article.xhtml", "contents.xhtml", "section.xhtml", "cover.xhtml", "epub.css")
 _APPLE_OPTIONS = "META-INF/com.apple.ibooks.display-options.xml"
 _APPLE_FONTS = (b'<?xml version="1.0" encoding="UTF-8"?>\n<display_options>\n'
                 b'<platform name="*"><option name="specified-fonts">true</option></platform>\n'
