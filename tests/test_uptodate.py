@@ -126,3 +126,26 @@ def test_snapshot_walks_folders_and_notes_absent_files(tmp_path):
     assert uptodate.unchanged(rows)
     (tmp_path / "missing.md").write_text("now here", encoding="utf-8")
     assert not uptodate.unchanged(rows)
+
+
+def test_files_stamped_in_whole_seconds_just_now_are_not_trusted(tmp_path):
+    """A coarse file system (FAT, some network mounts) keeps whole seconds: a file changed
+    twice within one keeps its stats, so no entry is recorded until the second is over."""
+    import time
+
+    source = tmp_path / "a.md"
+    source.write_text("text", encoding="utf-8")
+    now = (time.time_ns() // 10**9) * 10**9
+    os.utime(source, ns=(now, now))
+
+    def recorded() -> bool:
+        uptodate.record(str(tmp_path), ["build"], str(tmp_path), [str(source)], [], "day",
+                        "", "", "")
+        return bool(json.loads((tmp_path / ".newsbook" / uptodate.FILE_NAME)
+                               .read_text(encoding="utf-8")))
+
+    assert not recorded()
+    os.utime(source, ns=(now - 5 * 10**9, now - 5 * 10**9))
+    assert recorded()
+    os.utime(source, ns=(now + 123, now + 123))  # nanoseconds kept: a precise file system
+    assert recorded()

@@ -79,13 +79,20 @@ def unchanged(rows: list[list]) -> bool:
 
 def record(project: str, argv: list[str], cwd: str, inputs: list[str], outputs: list[str],
            day: str, stdout: str, stderr: str, stderr_plain: str) -> None:
-    """Remember a command line's inputs, outputs and printed answer (replacing older entries)."""
+    """Remember a command line's inputs, outputs and printed answer (replacing older entries).
+
+    Nothing is remembered while an input is "racy" (git's word): on a file system that keeps
+    whole seconds, a file changed again within the second of its last change would keep its
+    stats, so its stats prove nothing until that second is over.
+    """
     path = os.path.join(project, STATE_DIR, FILE_NAME)
     entries = _load(path)
     entries.pop(command_key(argv, cwd), None)
-    entries[command_key(argv, cwd)] = {
-        "day": day, "inputs": snapshot(inputs), "outputs": snapshot(outputs),
-        "stdout": stdout, "stderr": stderr, "stderr_plain": stderr_plain}
+    rows = snapshot(inputs)
+    if not _racy(rows):
+        entries[command_key(argv, cwd)] = {
+            "day": day, "inputs": rows, "outputs": snapshot(outputs),
+            "stdout": stdout, "stderr": stderr, "stderr_plain": stderr_plain}
     kept = dict(list(entries.items())[-MAX_ENTRIES:])  # insertion order: the newest last
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temp = f"{path}.{os.getpid()}.tmp"
@@ -99,6 +106,14 @@ def record(project: str, argv: list[str], cwd: str, inputs: list[str], outputs: 
             os.unlink(temp)
         except OSError:
             pass
+
+
+def _racy(rows: list[list]) -> bool:
+    """A file stamped in whole seconds (a coarse file system) within the last two."""
+    import time
+
+    recent = time.time_ns() - 2 * 10**9
+    return any(row[0] == "f" and row[3] % 10**9 == 0 and row[3] >= recent for row in rows)
 
 
 def answer(argv: list[str], cwd: str, today: str, colour: bool) -> tuple[str, str] | None:
