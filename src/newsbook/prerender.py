@@ -1,9 +1,10 @@
 """The issue's article pages rendered, and its cover drawn, on worker processes side by side.
 
-An EPUB is a page per article: past a dozen articles, rendering them and drawing the cover on
---jobs processes beats doing it in turn, the packaging staying in the build process. The
-workers are forked once the issue is assembled, so they start with it (and with the templates
-the first page compiled here) rather than having them pickled.
+An EPUB is a page per article: with a cover to draw beside a few dozen of them, or with
+hundreds, rendering on --jobs processes beats doing it in turn (worth_it weighs it), the
+packaging staying in the build process. The workers are forked once the issue is assembled,
+so they start with it (and with the templates the first page compiled here) rather than
+having them pickled.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from newsbook.model import Article
 
 # What a file costs to read, clean and fingerprint, by kind, and what a pool of workers costs
 # to start, feed and end, in ms (2-core machine, 900-word Markdown files, news pages): a pool
-# pays for Markdown past about two dozen files, for HTML from the second page on.
+# pays for Markdown past about two dozen files, for HTML from the third page on.
 COST_MS = {"markdown": 2.0, "html": 60.0, "text": 8.0}
 POOL_MS = 25.0
 
@@ -70,6 +70,8 @@ def worth_it(paths: list[Path], jobs: int) -> bool:
     if jobs <= 1 or not workers.available():
         return False
     kinds = [sources.kind_of(path) for path in paths]
+    if len(kinds) - len(set(kinds)) < 2:  # one file left for the workers: nothing side by side
+        return False
     work = sum(COST_MS.get(kind or "", 2.0) for kind in kinds)
     work -= sum(COST_MS.get(kind or "", 2.0) for kind in set(kinds))
     return work * (1 - 1 / jobs) > POOL_MS
