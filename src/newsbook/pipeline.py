@@ -313,6 +313,10 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
         state.check()  # a damaged state file stops the build now, not after the outputs land
     # The cover is drawn only once the outputs are known to need building: what it shows is
     # already in the fingerprint (the issue, its articles, the code), or its file's hash is.
+    if any(path.suffix.lower() == ".pdf" for path in plan.outputs):
+        from newsbook.builders import pdf  # the PDF's workers get ready while sources are read
+
+        pdf.start_workers(plan.jobs, plan.settings.pdf_variant)
     issue = prepare(plan, report, strict, with_cover=False, progress=progress)
     theme = Theme(plan.templates, issue.theme)
     cover = _cover_source(plan.cover)

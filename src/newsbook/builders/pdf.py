@@ -55,6 +55,17 @@ def build(issue: Issue, theme: Theme) -> bytes:
 MIN_PARALLEL_ARTICLES = 12
 
 
+def start_workers(jobs: int, variant: str | None = None) -> None:
+    """Before a build reads its sources: start what the parallel path's workers fork from.
+
+    WeasyPrint's import then runs in another process while the sources are read.
+    """
+    if jobs > 1 and variant is None:
+        from newsbook.builders.pdfparts import pool
+
+        pool.start()
+
+
 def build_with_stats(issue: Issue, theme: Theme, jobs: int = 1,
                      cache: Path | None = None) -> tuple[bytes, PdfStats]:
     """The PDF file for an issue and how it was made.

@@ -31,7 +31,8 @@ from newsbook.builders.pdfparts.split import (
     split_issue,
     stubs_html,
 )
-from newsbook.builders.pdfparts.work import init_worker, render
+from newsbook.builders.pdfparts.pool import context
+from newsbook.builders.pdfparts.work import init_worker, outline, render
 
 __all__ = ["PdfStats", "Unsplittable", "render_parallel"]
 
@@ -142,6 +143,20 @@ class _Runner:
                 process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def _pool(self) -> Executor:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context(),
+                                            initializer=init_worker, initargs=(self.served,))
+        return self.pool
+
+    def outline(self, pages: list[dict]) -> Future:
+        """The bookmark tree of all pages (work.outline), where WeasyPrint is imported."""
+        if self.jobs <= 1:
+            future: Future = Future()
+            future.set_result(outline(pages))
+            return future
+        return self._pool().submit(outline, pages)
+
     def submit(self, kind: str, html: str, skip: int = 0, tail: int = 0) -> tuple[str, Future]:
         """A future Piece for a document; resolved at once when the cache has it."""
         key = _key(f"{kind}:{skip}:{tail}", html, self.css)
@@ -154,10 +169,7 @@ class _Runner:
             future.set_result((Piece(*render(html, skip, tail, served=self.served)), False))
             self.cache.put(key, future.result()[0])
             return key, future
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=init_worker,
-                                            initargs=(self.served, os.getpid()))
-        inner = self.pool.submit(render, html, skip, tail)
+        inner = self._pool().submit(render, html, skip, tail)
 
         def done(f: Future) -> None:
             if f.cancelled():  # the build stopped: nobody waits for this part any more
@@ -190,8 +202,6 @@ def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier:
         cached = sum(cache.get(_key("part:1:0", p.html, css)) is not None for p in split.parts)
         if cached * 2 < len(split.parts):
             return None
-    import weasyprint  # noqa: F401  (imported before the pool forks: workers inherit it)
-
     # More processes than parts would only cost memory (~100 MB each).
     with _Runner(served, min(jobs, len(split.parts)), cache, css) as runner:
         # Largest parts first, so no worker is left with a big one at the end.
@@ -207,9 +217,11 @@ def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier:
             body.append(piece)
             _count(stats, hit, part.ids[0] if part.ids else str(index))
         front = _front(runner, split, body, stats)
+        tree = runner.outline([page for piece in [front, *body] for page in piece.info["pages"]])
         layers = _layers(runner, split, front, body, stats)
+        tree = tree.result()
     cache.clean()
-    return merge(front, body, layers, identifier), stats
+    return merge(front, body, layers, identifier, tree), stats
 
 
 def _count(stats: PdfStats, hit: bool, name: str) -> None:

@@ -11,15 +11,17 @@ _SERVED: dict[str, tuple[bytes, str]] = {}
 SCALE = 0.75  # PDF points per CSS pixel, as WeasyPrint writes pages at zoom 1
 
 
-def init_worker(served: dict[str, tuple[bytes, str]], parent: int) -> None:
+def init_worker(served: dict[str, tuple[bytes, str]]) -> None:
     """Pool initializer: the resources every render may load; die with the build."""
+    import os
     import signal
 
     # The build process handles interruption and ends its workers: a worker neither reports
     # Ctrl-C itself nor runs the CLI's SIGTERM handler it was forked with.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with(parent)
+    # The parent is the fork server (pool.py), which ends when the build process does.
+    _die_with(os.getppid())
     _SERVED.clear()
     _SERVED.update(served)
 
@@ -36,7 +38,7 @@ def _die_with(parent: int) -> None:
         libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    if os.getppid() != parent or parent == 1:  # the parent died before prctl took effect
         os._exit(1)
 
 
@@ -116,3 +118,27 @@ def _breaks_before(page) -> bool:
             return True
         box = next((c for c in getattr(box, "children", ()) if c.is_in_normal_flow()), None)
     return False
+
+
+def outline(pages: list[dict]) -> list:
+    """The bookmark tree of described pages in order, by WeasyPrint's own algorithm.
+
+    Runs in a worker, so that the build process never imports WeasyPrint: nodes are
+    (label, (page index, x, y), children, state), with x and y in PDF points.
+    """
+    from types import SimpleNamespace
+
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    root: list = []
+    skipped: list = []
+    last_by_depth = [root]
+    previous = 0
+    for number, info in enumerate(pages):
+        page = SimpleNamespace(bookmarks=[(level, label, tuple(xy), state)
+                                          for level, label, xy, state in info["bookmarks"]],
+                               height=info["height"])
+        matrix = Matrix(a=SCALE, d=-SCALE, f=info["height"] * SCALE)
+        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, matrix)
+    return root
