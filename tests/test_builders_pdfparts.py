@@ -317,3 +317,45 @@ def test_split_refuses_what_it_cannot_reproduce():
         with pytest.raises(Unsplittable):
             check_css([css])
     check_css(["p { text-align: left } /* :left */", "@page :first { margin: 1cm }"])
+
+
+def test_build_process_never_imports_weasyprint(tmp_path):
+    """Workers fork from a server that imports WeasyPrint; the build process itself does not."""
+    import subprocess
+    import sys
+
+    folder = _long_project(tmp_path / "long")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from newsbook import config, pipeline\n"
+        "import newsbook.builders.pdfparts as parts\n"
+        f"parts.PART_WEIGHT = {PART_WEIGHT}\n"
+        f"plan = pipeline.plan_project(config.load(Path({str(folder / 'newsbook.toml')!r})))\n"
+        "plan.jobs = 2\n"
+        "report = pipeline.build(plan)\n"
+        "print(report.pdf_parallel, report.pdf_chunks_rendered, 'weasyprint' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    parallel, rendered, imported = result.stdout.split()
+    assert parallel == "True" and int(rendered) > 3
+    assert imported == "False"
+    assert len(PdfReader(folder / "_build" / "long-gazette-003.pdf").pages) > 17
+
+
+def test_workers_are_started_before_the_sources_are_read(tmp_path, monkeypatch):
+    from newsbook import config as config_mod
+    from newsbook import pipeline
+    from newsbook.builders import pdf
+
+    calls = []
+    monkeypatch.setattr(pdf, "start_workers", lambda jobs, variant: calls.append(("start", jobs)))
+    real_prepare = pipeline.prepare
+    monkeypatch.setattr(pipeline, "prepare",
+                        lambda *a, **k: calls.append(("read", None)) or real_prepare(*a, **k))
+    plan = pipeline.plan_project(config_mod.load(_long_project(tmp_path / "long")
+                                                 / "newsbook.toml"))
+    plan.jobs = 3
+    pipeline.build(plan)
+    assert calls == [("start", 3), ("read", None)]
