@@ -157,19 +157,20 @@ class _Runner:
             return future
         return self._pool().submit(outline, pages)
 
-    def submit(self, kind: str, html: str, skip: int = 0, tail: int = 0) -> tuple[str, Future]:
+    def submit(self, kind: str, html: str, skip: int = 0, tail: int = 0,
+               draw: bool = True) -> tuple[str, Future]:
         """A future Piece for a document; resolved at once when the cache has it."""
-        key = _key(f"{kind}:{skip}:{tail}", html, self.css)
+        key = _key(f"{kind}:{skip}:{tail}:{draw}", html, self.css)
         future: Future = Future()
         cached = self.cache.get(key)
         if cached is not None:
             future.set_result((cached, True))
             return key, future
         if self.jobs <= 1:
-            future.set_result((Piece(*render(html, skip, tail, served=self.served)), False))
+            future.set_result((Piece(*render(html, skip, tail, self.served, draw)), False))
             self.cache.put(key, future.result()[0])
             return key, future
-        inner = self._pool().submit(render, html, skip, tail)
+        inner = self._pool().submit(render, html, skip, tail, None, draw)
 
         def done(f: Future) -> None:
             if f.cancelled():  # the build stopped: nobody waits for this part any more
@@ -199,11 +200,21 @@ def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier:
     cache = PartCache(cache_folder)
     stats = PdfStats(parallel=True)
     if only_if_cached:
-        cached = sum(cache.get(_key("part:1:0", p.html, css)) is not None for p in split.parts)
+        cached = sum(cache.get(_key("part:1:0:True", p.html, css)) is not None
+                     for p in split.parts)
         if cached * 2 < len(split.parts):
             return None
     # More processes than parts would only cost memory (~100 MB each).
     with _Runner(served, min(jobs, len(split.parts)), cache, css) as runner:
+        hint_key = _key("front-pages", "".join(split.front_html_parts), css)
+        known = _front_hint(cache.get(hint_key))
+        probe = None
+        if known is None:
+            # The margin layers need the front matter's pages (how many, their running
+            # strings) long before its contents can be numbered: lay it out once now, beside
+            # the parts, with numbers of about the right width, and check it at the end.
+            probe = runner.submit("probe", _front_html(split, _guessed_numbers(split)),
+                                  tail=1, draw=False)[1]
         # Largest parts first, so no worker is left with a big one at the end.
         order = sorted(range(len(split.parts)), key=lambda i: -split.parts[i].weight)
         futures = {i: runner.submit("part", split.parts[i].html, skip=1)[1] for i in order}
@@ -216,9 +227,11 @@ def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier:
                 raise Unsplittable("articles do not start on a new page")
             body.append(piece)
             _count(stats, hit, part.ids[0] if part.ids else str(index))
-        front = _front(runner, split, body, stats)
+        if known is None:
+            known = probe.result()[0].info["pages"]
+        front, layers = _front_and_layers(runner, split, body, stats, known)
+        runner.cache.put(hint_key, Piece(b"", {"pages": front.info["pages"]}))
         tree = runner.outline([page for piece in [front, *body] for page in piece.info["pages"]])
-        layers = _layers(runner, split, front, body, stats)
         tree = tree.result()
     cache.clean()
     return merge(front, body, layers, identifier, tree), stats
@@ -232,30 +245,57 @@ def _count(stats: PdfStats, hit: bool, name: str) -> None:
         stats.rendered_parts.append(name)
 
 
-def _front(runner: _Runner, split: Split, body: list[Piece], stats: PdfStats) -> Piece:
-    """The front matter, its contents numbered from where the anchors landed in the parts."""
+def _front_html(split: Split, numbers: dict[str, int]) -> str:
+    before, after = split.front_html_parts
+    return before + stubs_html(numbers) + after
+
+
+def _guessed_numbers(split: Split) -> dict[str, int]:
+    """Page numbers for the front's references spread over an estimate of the issue's length.
+
+    Only their width matters (a longer number can move a line break): they are replaced.
+    """
+    pages = max(1, sum(part.weight for part in split.parts) // 3000)
+    count = max(1, len(split.front_refs))
+    return {ref: 2 + index * pages // count for index, ref in enumerate(split.front_refs)}
+
+
+def _front_hint(hint: Piece | None) -> list[dict] | None:
+    """The front matter's pages as the last build laid them out, if the cache has them."""
+    pages = hint.info.get("pages") if hint is not None else None
+    return pages if isinstance(pages, list) and pages else None
+
+
+def _margins(pages: list[dict]) -> list:
+    """What a margin layer takes from pages: their names and running strings."""
+    return [(page["name"], [tuple(pair) for pair in page["strings"]]) for page in pages]
+
+
+def _front_and_layers(runner: _Runner, split: Split, body: list[Piece], stats: PdfStats,
+                      known: list[dict]) -> tuple[Piece, list[Piece]]:
+    """The front matter, its contents numbered from where the anchors landed in the parts,
+    and the margin layers over every page.
+
+    The layers are laid out beside the front from the front's pages as `known` (the last
+    build's, or a first layout); in the rare case the real numbers change the front's length
+    or running strings, both are laid out again.
+    """
     anchors: dict[str, int] = {}  # name -> page number counted from the first part's page
     offset = 0
     for piece in body:
         for name, (index, _x, _y) in piece.info["anchors"].items():
             anchors.setdefault(name, offset + index + 1)
         offset += len(piece.info["pages"])
-    hint_key = _key("front-pages", "".join(split.front_html_parts), runner.css)
-    hint = runner.cache.get(hint_key)
-    # The front's own length moves the numbers it prints: start from last time's length
-    # (or a guess) and lay it out again in the rare case the numbers change its length.
-    front_pages = int(hint.info["pages"]) if hint is not None else 2 + len(split.front_refs) // 40
     for _attempt in range(4):
-        numbers = {ref: front_pages + anchors[ref] for ref in split.front_refs if ref in anchors}
-        before, after = split.front_html_parts
-        html = before + stubs_html(numbers) + after
-        _key_, future = runner.submit("front", html, tail=1 if numbers else 0)
+        numbers = {ref: len(known) + anchors[ref] for ref in split.front_refs if ref in anchors}
+        _key_, future = runner.submit("front", _front_html(split, numbers),
+                                      tail=1 if numbers else 0)
+        layers = _submit_layers(runner, split, Piece(b"", {"pages": known}), body)
         piece, hit = future.result()
-        if len(piece.info["pages"]) == front_pages:
+        if _margins(piece.info["pages"]) == _margins(known):
             _count(stats, hit, "front")
-            runner.cache.put(hint_key, Piece(b"", {"pages": front_pages}))
-            return piece
-        front_pages = len(piece.info["pages"])  # the numbers moved: lay it out again
+            return piece, _collect_layers(layers, stats)
+        known = piece.info["pages"]  # the numbers moved it: lay it out again
     raise Unsplittable("the front matter's length does not settle")
 
 
@@ -272,8 +312,8 @@ def _groups(pieces: list[Piece], count: int) -> list[list[Piece]]:
     return groups
 
 
-def _layers(runner: _Runner, split: Split, front: Piece, body: list[Piece],
-            stats: PdfStats) -> list[Piece]:
+def _submit_layers(runner: _Runner, split: Split, front: Piece,
+                   body: list[Piece]) -> list[Future]:
     """Margin layers (running heads, page numbers) with the real numbers, by groups of parts.
 
     A layer document's set-up costs more than its margin boxes: two groups per worker.
@@ -290,6 +330,10 @@ def _layers(runner: _Runner, split: Split, front: Piece, body: list[Piece],
             for name, value in page["strings"]:
                 entry[name] = value
         start += len(pages)
+    return futures
+
+
+def _collect_layers(futures: list[Future], stats: PdfStats) -> list[Piece]:
     layers = []
     for future in futures:
         piece, hit = future.result()

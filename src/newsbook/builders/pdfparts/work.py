@@ -20,10 +20,33 @@ def init_worker(served: dict[str, tuple[bytes, str]]) -> None:
     # Ctrl-C itself nor runs the CLI's SIGTERM handler it was forked with.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # The parent is the fork server (pool.py), which ends when the build process does.
-    _die_with(os.getppid())
+    _die_with(os.getppid())  # the fork server (pool.py)
+    _exit_with_build()
     _SERVED.clear()
     _SERVED.update(served)
+
+
+def _exit_with_build() -> None:
+    """End this worker as soon as the build process that asked for it ends, even by SIGKILL.
+
+    A worker's parent is the fork server, which lives as long as any worker holds its
+    "alive" pipe: without this, a killed build would leave both waiting for each other.
+    """
+    import multiprocessing
+    import os
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if sentinel is None:
+        return
+
+    def watch() -> None:
+        wait([sentinel])  # readable once the build process has ended
+        os._exit(1)
+
+    threading.Thread(target=watch, name="newsbook-build-watch", daemon=True).start()
 
 
 def _die_with(parent: int) -> None:
@@ -43,11 +66,13 @@ def _die_with(parent: int) -> None:
 
 
 def render(html: str, skip: int = 0, tail: int = 0,
-           served: dict[str, tuple[bytes, str]] | None = None) -> tuple[bytes, dict]:
+           served: dict[str, tuple[bytes, str]] | None = None,
+           draw: bool = True) -> tuple[bytes, dict]:
     """Lay out a document; the PDF of its pages from `skip` on, and what the merge needs.
 
     The last `tail` pages are not content: they are written (so that links to anchors on
-    them survive) but not described, and the merge drops them.
+    them survive) but not described, and the merge drops them. Without `draw` only the
+    description is made (the PDF is empty).
     """
     import weasyprint
 
@@ -64,7 +89,8 @@ def render(html: str, skip: int = 0, tail: int = 0,
         info = describe(pages, len(pages) - tail)
         info["breaks_before"] = bool(pages) and _breaks_before(pages[0])
         out = io.BytesIO()
-        (document.copy(pages) if skip else document).write_pdf(out)
+        if draw:
+            (document.copy(pages) if skip else document).write_pdf(out)
     finally:
         logger.setLevel(previous)
     return out.getvalue(), info
