@@ -359,3 +359,23 @@ def test_workers_are_started_before_the_sources_are_read(tmp_path, monkeypatch):
     plan.jobs = 3
     pipeline.build(plan)
     assert calls == [("start", 3), ("read", None)]
+
+
+def test_a_misjudged_front_is_laid_out_again_with_its_layers(cached, monkeypatch):
+    """Layers laid out from a wrong idea of the front matter are not used: same book."""
+    from newsbook.builders import pdfparts
+
+    folder, _first = cached
+    expected = [page.extract_text() for page in
+                PdfReader(folder / "_build" / "long-gazette-003.pdf").pages]
+    real = pdfparts._front_hint
+
+    def one_page_too_many(hint):
+        pages = real(hint)
+        assert pages, "the first build left the front's pages in the cache"
+        return [*pages, {**pages[-1], "strings": [["article-title", "Nowhere"]]}]
+
+    monkeypatch.setattr(pdfparts, "_front_hint", one_page_too_many)
+    report, pdf = _rebuild(folder)
+    assert report.pdf_parallel
+    assert [page.extract_text() for page in PdfReader(pdf).pages] == expected
