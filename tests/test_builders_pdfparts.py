@@ -379,3 +379,40 @@ def test_a_misjudged_front_is_laid_out_again_with_its_layers(cached, monkeypatch
     report, pdf = _rebuild(folder)
     assert report.pdf_parallel
     assert [page.extract_text() for page in PdfReader(pdf).pages] == expected
+
+
+def _issue(head: str, body_extra: str = "") -> str:
+    articles = "".join(f"<article id='a{i}'><h2>A{i}</h2><p>x</p></article>" for i in range(3))
+    return (f"<!DOCTYPE html><html><head>{head}</head><body><nav><a href='#a1'>A1</a></nav>"
+            f"<section class='section'>{articles}</section>{body_extra}</body></html>")
+
+
+def test_stylesheets_are_taken_out_of_the_documents_in_order():
+    from newsbook.builders.pdfparts.split import LAYER_CSS, NO_MARGINS_CSS, split_issue
+
+    head = ("<style>@page { size: A5 }</style><link rel='stylesheet' href='print.css'>"
+            "<link rel='icon' href='x.png'><style type='text/x-other'>ignored</style>")
+    split = split_issue(_issue(head), 10, detach=True)
+    assert split.sheets == (("text", "@page { size: A5 }"), ("url", "print.css"),
+                            ("text", NO_MARGINS_CSS))
+    assert split.layer_sheets == (*split.sheets[:2], ("text", LAYER_CSS))
+    for html in [*(p.html for p in split.parts), split.front_html_parts[0], split.layer_head]:
+        assert "size: A5" not in html and "print.css" not in html and "content: none" not in html
+        assert "x.png" in html  # not a stylesheet: stays
+    # without detach, every document keeps its own
+    kept = split_issue(_issue(head), 10)
+    assert kept.sheets == () and all("print.css" in p.html for p in kept.parts)
+
+
+@pytest.mark.parametrize("head, body_extra", [
+    ("<link rel='stylesheet' href='print.css' media='print'>", ""),
+    ("<style>p { color: red }</style>", "<style>p { color: blue }</style>"),
+    ("<style>@layer base { p { color: red } }</style>", ""),
+    ("<base href='https://elsewhere.invalid/'><style>p { color: red }</style>", ""),
+])
+def test_stylesheets_stay_where_moving_them_could_change_the_cascade(head, body_extra):
+    from newsbook.builders.pdfparts.split import split_issue
+
+    split = split_issue(_issue(head, body_extra), 10, detach=True)
+    assert split.sheets == () and split.layer_sheets == ()
+    assert all("<style" in p.html or "<link" in p.html for p in split.parts)

@@ -127,8 +127,11 @@ def _weasyprint_version() -> str:
 class _Runner:
     """Renders documents in a process pool (or in this process), through the part cache."""
 
-    def __init__(self, served: dict, jobs: int, cache: PartCache, css: list[bytes]):
+    def __init__(self, served: dict, jobs: int, cache: PartCache, css: list[bytes],
+                 sheets: tuple = (), layer_sheets: tuple = ()):
         self.served, self.jobs, self.cache, self.css = served, jobs, cache, css
+        self.sheets = {"layer": layer_sheets}  # by kind; every other kind has the parts'
+        self.default_sheets = sheets
         self.pool: Executor | None = None
 
     def __enter__(self) -> _Runner:
@@ -160,17 +163,19 @@ class _Runner:
     def submit(self, kind: str, html: str, skip: int = 0, tail: int = 0,
                draw: bool = True) -> tuple[str, Future]:
         """A future Piece for a document; resolved at once when the cache has it."""
-        key = _key(f"{kind}:{skip}:{tail}:{draw}", html, self.css)
+        sheets = self.sheets.get(kind, self.default_sheets)
+        key = _key(f"{kind}:{skip}:{tail}:{draw}", html + repr(sheets), self.css)
         future: Future = Future()
         cached = self.cache.get(key)
         if cached is not None:
             future.set_result((cached, True))
             return key, future
         if self.jobs <= 1:
-            future.set_result((Piece(*render(html, skip, tail, self.served, draw)), False))
+            future.set_result((Piece(*render(html, skip, tail, self.served, draw, sheets)),
+                               False))
             self.cache.put(key, future.result()[0])
             return key, future
-        inner = self._pool().submit(render, html, skip, tail, None, draw)
+        inner = self._pool().submit(render, html, skip, tail, None, draw, sheets)
 
         def done(f: Future) -> None:
             if f.cancelled():  # the build stopped: nobody waits for this part any more
@@ -196,17 +201,22 @@ def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier:
     css = [data for _url, (data, media_type) in sorted(served.items()) if media_type == "text/css"]
     inline = re.findall(r"<style[^>]*>(.*?)</style>", html, flags=re.S | re.I)
     check_css([c.decode("utf-8", "replace") for c in css] + inline)
-    split = split_issue(html, PART_WEIGHT)
+    # Stylesheets that register something per document stay in each document.
+    detach = not any(re.search(r"@(?:layer|counter-style|color-profile|import)\b", text, re.I)
+                     for text in [c.decode("utf-8", "replace") for c in css])
+    split = split_issue(html, PART_WEIGHT, detach=detach)
     cache = PartCache(cache_folder)
     stats = PdfStats(parallel=True)
     if only_if_cached:
-        cached = sum(cache.get(_key("part:1:0:True", p.html, css)) is not None
-                     for p in split.parts)
+        cached = sum(cache.get(_key("part:1:0:True", p.html + repr(split.sheets), css))
+                     is not None for p in split.parts)
         if cached * 2 < len(split.parts):
             return None
     # More processes than parts would only cost memory (~100 MB each).
-    with _Runner(served, min(jobs, len(split.parts)), cache, css) as runner:
-        hint_key = _key("front-pages", "".join(split.front_html_parts), css)
+    with _Runner(served, min(jobs, len(split.parts)), cache, css, split.sheets,
+                 split.layer_sheets) as runner:
+        hint_key = _key("front-pages", "".join(split.front_html_parts) + repr(split.sheets),
+                        css)
         known = _front_hint(cache.get(hint_key))
         probe = None
         if known is None:

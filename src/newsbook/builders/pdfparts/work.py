@@ -4,10 +4,54 @@ from __future__ import annotations
 
 import io
 import logging
+from urllib.parse import urljoin
 
-# The issue's resources, set once per worker process by the pool's initializer (with fork,
-# inherited without copying); a render in the calling process passes them directly.
+# The issue's resources, set once per worker process by the pool's initializer; a render in
+# the calling process passes them directly.
 _SERVED: dict[str, tuple[bytes, str]] = {}
+
+
+class Styles:
+    """Parsed stylesheets, and the fonts and counter styles they registered, kept for reuse.
+
+    One per worker process: parsing the theme's stylesheet and loading its fonts cost about
+    as much as laying out a page, for each of a worker's documents.
+    """
+
+    def __init__(self):
+        from weasyprint.css.counters import CounterStyle
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.fonts = FontConfiguration()
+        self.counters = CounterStyle()
+        self.sheets: dict = {}
+
+    def get(self, sheet: tuple[str, str], fetcher, served: dict) -> list:
+        """The parsed stylesheet as a one-item list, or none (as WeasyPrint skips it)."""
+        import weasyprint
+        from weasyprint.urls import URLFetchingError
+
+        from newsbook.builders.pdf import BASE_URL
+
+        if sheet not in self.sheets:
+            kind, value = sheet
+            options = {"url_fetcher": fetcher, "font_config": self.fonts,
+                       "counter_style": self.counters}
+            if kind == "text":
+                parsed = [weasyprint.CSS(string=value, base_url=BASE_URL, **options)]
+            else:
+                url = urljoin(BASE_URL, value)
+                try:
+                    # Only CSS is a stylesheet (WeasyPrint checks the type of a linked one).
+                    parsed = ([weasyprint.CSS(url=url, **options)]
+                              if served.get(url, (b"", ""))[1] == "text/css" else [])
+                except URLFetchingError:
+                    parsed = []
+            self.sheets[sheet] = parsed
+        return self.sheets[sheet]
+
+
+_STYLES: list[Styles] = []  # the worker's, made by the initializer
 SCALE = 0.75  # PDF points per CSS pixel, as WeasyPrint writes pages at zoom 1
 
 
@@ -24,6 +68,7 @@ def init_worker(served: dict[str, tuple[bytes, str]]) -> None:
     _exit_with_build()
     _SERVED.clear()
     _SERVED.update(served)
+    _STYLES[:] = [Styles()]
 
 
 def _exit_with_build() -> None:
@@ -67,24 +112,34 @@ def _die_with(parent: int) -> None:
 
 def render(html: str, skip: int = 0, tail: int = 0,
            served: dict[str, tuple[bytes, str]] | None = None,
-           draw: bool = True) -> tuple[bytes, dict]:
+           draw: bool = True, sheets: tuple[tuple[str, str], ...] = ()) -> tuple[bytes, dict]:
     """Lay out a document; the PDF of its pages from `skip` on, and what the merge needs.
 
     The last `tail` pages are not content: they are written (so that links to anchors on
     them survive) but not described, and the merge drops them. Without `draw` only the
-    description is made (the PDF is empty).
+    description is made (the PDF is empty). `sheets` are stylesheets taken out of the
+    document (split.Sheet), parsed once per worker.
     """
     import weasyprint
 
     from newsbook.builders.pdf import BASE_URL, make_fetcher
 
     refused: list[str] = []
-    fetcher = make_fetcher(served if served is not None else _SERVED, refused)
+    resources = served if served is not None else _SERVED
+    fetcher = make_fetcher(resources, refused)
+    styles = _STYLES[0] if served is None and _STYLES else None
     logger = logging.getLogger("weasyprint")
     previous = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        options = {}
+        if sheets:
+            styles = styles or Styles()
+            options = {"stylesheets": [css for sheet in sheets
+                                       for css in styles.get(sheet, fetcher, resources)],
+                       "font_config": styles.fonts, "counter_style": styles.counters}
+        document = weasyprint.HTML(string=html, base_url=BASE_URL,
+                                   url_fetcher=fetcher).render(**options)
         pages = document.pages[skip:]
         info = describe(pages, len(pages) - tail)
         info["breaks_before"] = bool(pages) and _breaks_before(pages[0])
