@@ -416,3 +416,19 @@ def test_stylesheets_stay_where_moving_them_could_change_the_cascade(head, body_
     split = split_issue(_issue(head, body_extra), 10, detach=True)
     assert split.sheets == () and split.layer_sheets == ()
     assert all("<style" in p.html or "<link" in p.html for p in split.parts)
+
+
+def test_workers_leave_no_temporary_files(tmp_path):
+    """WeasyPrint copies a worker's fonts into a temporary folder: the build's, removed after."""
+    from newsbook.builders.pdf import BASE_URL
+    from newsbook.builders.pdfparts import PartCache, _Runner
+
+    font = (ROOTS.parent.parent / "templates" / "fonts" / "SourceSerifPro-Regular.ttf")
+    served = {BASE_URL + "f.ttf": (font.read_bytes(), "font/ttf")}
+    sheets = (("text", '@font-face { font-family: "T"; src: url("f.ttf") } p { font: 9pt T }'),)
+    with _Runner(served, 2, PartCache(None), [], sheets) as runner:
+        piece, _hit = runner.submit("part", "<p>Hello</p>")[1].result()
+        assert piece.info["pages"]
+        scratch = Path(runner.scratch.name)
+        assert [p.name[:11] for p in scratch.iterdir()] == ["weasyprint-"]
+    assert not scratch.exists()

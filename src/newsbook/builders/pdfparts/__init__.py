@@ -133,6 +133,7 @@ class _Runner:
         self.sheets = {"layer": layer_sheets}  # by kind; every other kind has the parts'
         self.default_sheets = sheets
         self.pool: Executor | None = None
+        self.scratch: tempfile.TemporaryDirectory | None = None  # the workers' temporary files
 
     def __enter__(self) -> _Runner:
         return self
@@ -145,11 +146,15 @@ class _Runner:
             for process in list(getattr(self.pool, "_processes", {}).values()):
                 process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.scratch is not None:
+            self.scratch.cleanup()
 
     def _pool(self) -> Executor:
         if self.pool is None:
+            self.scratch = tempfile.TemporaryDirectory(prefix="newsbook-pdf-")
             self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context(),
-                                            initializer=init_worker, initargs=(self.served,))
+                                            initializer=init_worker,
+                                            initargs=(self.served, self.scratch.name))
         return self.pool
 
     def outline(self, pages: list[dict]) -> Future:

@@ -55,10 +55,12 @@ _STYLES: list[Styles] = []  # the worker's, made by the initializer
 SCALE = 0.75  # PDF points per CSS pixel, as WeasyPrint writes pages at zoom 1
 
 
-def init_worker(served: dict[str, tuple[bytes, str]]) -> None:
-    """Pool initializer: the resources every render may load; die with the build."""
+def init_worker(served: dict[str, tuple[bytes, str]], scratch: str) -> None:
+    """Pool initializer: the resources every render may load, the folder for temporary
+    files; die with the build."""
     import os
     import signal
+    import tempfile
 
     # The build process handles interruption and ends its workers: a worker neither reports
     # Ctrl-C itself nor runs the CLI's SIGTERM handler it was forked with.
@@ -68,6 +70,10 @@ def init_worker(served: dict[str, tuple[bytes, str]]) -> None:
     _exit_with_build()
     _SERVED.clear()
     _SERVED.update(served)
+    # WeasyPrint copies the fonts of a font configuration into a temporary folder that only
+    # its finalizer removes, which a worker's exit does not run: the build's own temporary
+    # folder holds them, and the build removes it.
+    tempfile.tempdir = scratch
     _STYLES[:] = [Styles()]
 
 
