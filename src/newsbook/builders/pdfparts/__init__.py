@@ -6,8 +6,10 @@ layouts are reused only when the stylesheets cannot make them depend on the page
 (check_css; otherwise the single pass is used), which makes the starting parity irrelevant
 to a part's cache key. Once the parts' page counts are known, the front matter is laid out
 with stub pages numbered as the real anchors (target-counter() then prints the right
-numbers), and a margin layer (running heads, page numbers) is laid out per part with the
-real numbers and drawn over the pages (merge.py).
+numbers), and a margin layer (running heads, page numbers) is laid out per group of parts
+with the real numbers, beside the front matter (from its pages as last laid out, checked),
+and drawn over the pages (merge.py). Workers come from a fork server (pool.py) and parse the
+stylesheets once for all their documents (work.Styles).
 """
 
 from __future__ import annotations
