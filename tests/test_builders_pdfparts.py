@@ -350,7 +350,8 @@ def test_workers_are_started_before_the_sources_are_read(tmp_path, monkeypatch):
     from newsbook.builders import pdf
 
     calls = []
-    monkeypatch.setattr(pdf, "start_workers", lambda jobs, variant: calls.append(("start", jobs)))
+    monkeypatch.setattr(pdf, "start_workers",
+                        lambda jobs, variant, outputs: calls.append(("start", jobs)))
     real_prepare = pipeline.prepare
     monkeypatch.setattr(pipeline, "prepare",
                         lambda *a, **k: calls.append(("read", None)) or real_prepare(*a, **k))
@@ -432,3 +433,22 @@ def test_workers_leave_no_temporary_files(tmp_path):
         scratch = Path(runner.scratch.name)
         assert [p.name[:11] for p in scratch.iterdir()] == ["weasyprint-"]
     assert not scratch.exists()
+
+
+def test_workers_start_early_only_when_a_pdf_will_be_laid_out(tmp_path, monkeypatch):
+    from newsbook.builders import pdf
+    from newsbook.builders.pdfparts import pool
+
+    started = []
+    monkeypatch.setattr(pool, "start", lambda: started.append(True))
+    built, missing = tmp_path / "built.pdf", tmp_path / "new.pdf"
+    built.write_bytes(b"%PDF-")
+    for jobs, variant, outputs, expected in [
+            (2, None, [missing], True),
+            (2, None, [built, missing], True),
+            (2, None, [built, tmp_path / "built.epub"], False),  # may well be up to date
+            (1, None, [missing], False),  # one job: the single pass
+            (2, "pdf/a-3u", [missing], False)]:  # variants are laid out in one pass
+        started.clear()
+        pdf.start_workers(jobs, variant, outputs)
+        assert started == ([True] if expected else []), (jobs, variant, outputs)

@@ -316,7 +316,7 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
     if any(path.suffix.lower() == ".pdf" for path in plan.outputs):
         from newsbook.builders import pdf  # the PDF's workers get ready while sources are read
 
-        pdf.start_workers(plan.jobs, plan.settings.pdf_variant)
+        pdf.start_workers(plan.jobs, plan.settings.pdf_variant, plan.outputs)
     issue = prepare(plan, report, strict, with_cover=False, progress=progress)
     theme = Theme(plan.templates, issue.theme)
     cover = _cover_source(plan.cover)

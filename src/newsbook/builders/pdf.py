@@ -55,12 +55,15 @@ def build(issue: Issue, theme: Theme) -> bytes:
 MIN_PARALLEL_ARTICLES = 12
 
 
-def start_workers(jobs: int, variant: str | None = None) -> None:
+def start_workers(jobs: int, variant: str | None = None, outputs: list[Path] = ()) -> None:
     """Before a build reads its sources: start what the parallel path's workers fork from.
 
-    WeasyPrint's import then runs in another process while the sources are read.
+    WeasyPrint's import then runs in another process while the sources are read. Not when
+    every PDF output exists already: that rebuild may well find it up to date, and the
+    workers' server then starts only if a PDF is laid out.
     """
-    if jobs > 1 and variant is None:
+    pdfs = [path for path in outputs if path.suffix.lower() == ".pdf"]
+    if jobs > 1 and variant is None and not (pdfs and all(path.exists() for path in pdfs)):
         from newsbook.builders.pdfparts import pool
 
         pool.start()
