@@ -317,3 +317,138 @@ def test_split_refuses_what_it_cannot_reproduce():
         with pytest.raises(Unsplittable):
             check_css([css])
     check_css(["p { text-align: left } /* :left */", "@page :first { margin: 1cm }"])
+
+
+def test_build_process_never_imports_weasyprint(tmp_path):
+    """Workers fork from a server that imports WeasyPrint; the build process itself does not."""
+    import subprocess
+    import sys
+
+    folder = _long_project(tmp_path / "long")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from newsbook import config, pipeline\n"
+        "import newsbook.builders.pdfparts as parts\n"
+        f"parts.PART_WEIGHT = {PART_WEIGHT}\n"
+        f"plan = pipeline.plan_project(config.load(Path({str(folder / 'newsbook.toml')!r})))\n"
+        "plan.jobs = 2\n"
+        "report = pipeline.build(plan)\n"
+        "print(report.pdf_parallel, report.pdf_chunks_rendered, 'weasyprint' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    parallel, rendered, imported = result.stdout.split()
+    assert parallel == "True" and int(rendered) > 3
+    assert imported == "False"
+    assert len(PdfReader(folder / "_build" / "long-gazette-003.pdf").pages) > 17
+
+
+def test_workers_are_started_before_the_sources_are_read(tmp_path, monkeypatch):
+    from newsbook import config as config_mod
+    from newsbook import pipeline
+    from newsbook.builders import pdf
+
+    calls = []
+    monkeypatch.setattr(pdf, "start_workers",
+                        lambda jobs, variant, outputs: calls.append(("start", jobs)))
+    real_prepare = pipeline.prepare
+    monkeypatch.setattr(pipeline, "prepare",
+                        lambda *a, **k: calls.append(("read", None)) or real_prepare(*a, **k))
+    plan = pipeline.plan_project(config_mod.load(_long_project(tmp_path / "long")
+                                                 / "newsbook.toml"))
+    plan.jobs = 3
+    pipeline.build(plan)
+    assert calls == [("start", 3), ("read", None)]
+
+
+def test_a_misjudged_front_is_laid_out_again_with_its_layers(cached, monkeypatch):
+    """Layers laid out from a wrong idea of the front matter are not used: same book."""
+    from newsbook.builders import pdfparts
+
+    folder, _first = cached
+    expected = [page.extract_text() for page in
+                PdfReader(folder / "_build" / "long-gazette-003.pdf").pages]
+    real = pdfparts._front_hint
+
+    def one_page_too_many(hint):
+        pages = real(hint)
+        assert pages, "the first build left the front's pages in the cache"
+        return [*pages, {**pages[-1], "strings": [["article-title", "Nowhere"]]}]
+
+    monkeypatch.setattr(pdfparts, "_front_hint", one_page_too_many)
+    report, pdf = _rebuild(folder)
+    assert report.pdf_parallel
+    assert [page.extract_text() for page in PdfReader(pdf).pages] == expected
+
+
+def _issue(head: str, body_extra: str = "") -> str:
+    articles = "".join(f"<article id='a{i}'><h2>A{i}</h2><p>x</p></article>" for i in range(3))
+    return (f"<!DOCTYPE html><html><head>{head}</head><body><nav><a href='#a1'>A1</a></nav>"
+            f"<section class='section'>{articles}</section>{body_extra}</body></html>")
+
+
+def test_stylesheets_are_taken_out_of_the_documents_in_order():
+    from newsbook.builders.pdfparts.split import LAYER_CSS, NO_MARGINS_CSS, split_issue
+
+    head = ("<style>@page { size: A5 }</style><link rel='stylesheet' href='print.css'>"
+            "<link rel='icon' href='x.png'><style type='text/x-other'>ignored</style>")
+    split = split_issue(_issue(head), 10, detach=True)
+    assert split.sheets == (("text", "@page { size: A5 }"), ("url", "print.css"),
+                            ("text", NO_MARGINS_CSS))
+    assert split.layer_sheets == (*split.sheets[:2], ("text", LAYER_CSS))
+    for html in [*(p.html for p in split.parts), split.front_html_parts[0], split.layer_head]:
+        assert "size: A5" not in html and "print.css" not in html and "content: none" not in html
+        assert "x.png" in html  # not a stylesheet: stays
+    # without detach, every document keeps its own
+    kept = split_issue(_issue(head), 10)
+    assert kept.sheets == () and all("print.css" in p.html for p in kept.parts)
+
+
+@pytest.mark.parametrize("head, body_extra", [
+    ("<link rel='stylesheet' href='print.css' media='print'>", ""),
+    ("<style>p { color: red }</style>", "<style>p { color: blue }</style>"),
+    ("<style>@layer base { p { color: red } }</style>", ""),
+    ("<base href='https://elsewhere.invalid/'><style>p { color: red }</style>", ""),
+])
+def test_stylesheets_stay_where_moving_them_could_change_the_cascade(head, body_extra):
+    from newsbook.builders.pdfparts.split import split_issue
+
+    split = split_issue(_issue(head, body_extra), 10, detach=True)
+    assert split.sheets == () and split.layer_sheets == ()
+    assert all("<style" in p.html or "<link" in p.html for p in split.parts)
+
+
+def test_workers_leave_no_temporary_files(tmp_path):
+    """WeasyPrint copies a worker's fonts into a temporary folder: the build's, removed after."""
+    from newsbook.builders.pdf import BASE_URL
+    from newsbook.builders.pdfparts import PartCache, _Runner
+
+    font = (ROOTS.parent.parent / "templates" / "fonts" / "SourceSerifPro-Regular.ttf")
+    served = {BASE_URL + "f.ttf": (font.read_bytes(), "font/ttf")}
+    sheets = (("text", '@font-face { font-family: "T"; src: url("f.ttf") } p { font: 9pt T }'),)
+    with _Runner(served, 2, PartCache(None), [], sheets) as runner:
+        piece, _hit = runner.submit("part", "<p>Hello</p>")[1].result()
+        assert piece.info["pages"]
+        scratch = Path(runner.scratch.name)
+        assert [p.name[:11] for p in scratch.iterdir()] == ["weasyprint-"]
+    assert not scratch.exists()
+
+
+def test_workers_start_early_only_when_a_pdf_will_be_laid_out(tmp_path, monkeypatch):
+    from newsbook.builders import pdf
+    from newsbook.builders.pdfparts import pool
+
+    started = []
+    monkeypatch.setattr(pool, "start", lambda: started.append(True))
+    built, missing = tmp_path / "built.pdf", tmp_path / "new.pdf"
+    built.write_bytes(b"%PDF-")
+    for jobs, variant, outputs, expected in [
+            (2, None, [missing], True),
+            (2, None, [built, missing], True),
+            (2, None, [built, tmp_path / "built.epub"], False),  # may well be up to date
+            (1, None, [missing], False),  # one job: the single pass
+            (2, "pdf/a-3u", [missing], False)]:  # variants are laid out in one pass
+        started.clear()
+        pdf.start_workers(jobs, variant, outputs)
+        assert started == ([True] if expected else []), (jobs, variant, outputs)

@@ -362,12 +362,20 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     theme = Theme(plan.templates, plan.settings.theme,
                   compiled=cache_dir(plan.project) / "templates")
     formats = {builders.format_for(path) for path in plan.outputs}
+    if "pdf" in formats:
+        from newsbook.builders import pdf  # the PDF's workers get ready while sources are read
 
-    def meanwhile() -> None:  # while workers read: what rendering the EPUB will need first
+        pdf.start_workers(plan.jobs, plan.settings.pdf_variant, plan.outputs)
+
+    def meanwhile() -> None:  # while workers read: what rendering will need first
+        names = []
         if "epub" in formats:
             from newsbook.builders.epub import TEMPLATES
 
-            theme.warm(TEMPLATES, plan.settings.language)
+            names.extend(TEMPLATES)
+        if "pdf" in formats:
+            names.extend(("issue.html", "print.css"))
+        theme.warm(tuple(names), plan.settings.language)
 
     issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later,
                     meanwhile=meanwhile)

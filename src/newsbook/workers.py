@@ -14,6 +14,13 @@ GIVEN: dict[str, Any] = {}
 
 
 def _start(parent: int, given: dict[str, Any]) -> None:
+    detach(parent)
+    GIVEN.clear()
+    GIVEN.update(given)
+
+
+def detach(parent: int) -> None:
+    """In a worker: leave Ctrl-C to the build, take SIGTERM's default, and die with `parent`."""
     import signal
 
     # The build process handles interruption and ends its workers: a worker neither reports
@@ -21,12 +28,10 @@ def _start(parent: int, given: dict[str, Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with(parent)
-    GIVEN.clear()
-    GIVEN.update(given)
 
 
 def _die_with(parent: int) -> None:
-    """Linux: be killed when the build process dies (even by SIGKILL), not linger orphaned."""
+    """Linux: be killed when the parent dies (even by SIGKILL), not linger orphaned."""
     import signal
 
     try:
@@ -36,7 +41,7 @@ def _die_with(parent: int) -> None:
         libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    if os.getppid() != parent or parent == 1:  # the parent died before prctl took effect
         os._exit(1)
 
 

@@ -55,6 +55,20 @@ def build(issue: Issue, theme: Theme) -> bytes:
 MIN_PARALLEL_ARTICLES = 12
 
 
+def start_workers(jobs: int, variant: str | None = None, outputs: list[Path] = ()) -> None:
+    """Before a build reads its sources: start what the parallel path's workers fork from.
+
+    WeasyPrint's import then runs in another process while the sources are read. Not when
+    every PDF output exists already: that rebuild may well find it up to date, and the
+    workers' server then starts only if a PDF is laid out.
+    """
+    pdfs = [path for path in outputs if path.suffix.lower() == ".pdf"]
+    if jobs > 1 and variant is None and not (pdfs and all(path.exists() for path in pdfs)):
+        from newsbook.builders.pdfparts import pool
+
+        pool.start()
+
+
 def build_with_stats(issue: Issue, theme: Theme, jobs: int = 1,
                      cache: Path | None = None) -> tuple[bytes, PdfStats]:
     """The PDF file for an issue and how it was made.

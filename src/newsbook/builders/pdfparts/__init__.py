@@ -6,8 +6,10 @@ layouts are reused only when the stylesheets cannot make them depend on the page
 (check_css; otherwise the single pass is used), which makes the starting parity irrelevant
 to a part's cache key. Once the parts' page counts are known, the front matter is laid out
 with stub pages numbered as the real anchors (target-counter() then prints the right
-numbers), and a margin layer (running heads, page numbers) is laid out per part with the
-real numbers and drawn over the pages (merge.py).
+numbers), and a margin layer (running heads, page numbers) is laid out per group of parts
+with the real numbers, beside the front matter (from its pages as last laid out, checked),
+and drawn over the pages (merge.py). Workers come from a fork server (pool.py) and parse the
+stylesheets once for all their documents (work.Styles).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from newsbook.builders.pdfparts.split import (
     split_issue,
     stubs_html,
 )
-from newsbook.builders.pdfparts.work import init_worker, render
+from newsbook.builders.pdfparts.pool import context
+from newsbook.builders.pdfparts.work import init_worker, outline, render
 
 __all__ = ["PdfStats", "Unsplittable", "render_parallel"]
 
@@ -126,9 +129,13 @@ def _weasyprint_version() -> str:
 class _Runner:
     """Renders documents in a process pool (or in this process), through the part cache."""
 
-    def __init__(self, served: dict, jobs: int, cache: PartCache, css: list[bytes]):
+    def __init__(self, served: dict, jobs: int, cache: PartCache, css: list[bytes],
+                 sheets: tuple = (), layer_sheets: tuple = ()):
         self.served, self.jobs, self.cache, self.css = served, jobs, cache, css
+        self.sheets = {"layer": layer_sheets}  # by kind; every other kind has the parts'
+        self.default_sheets = sheets
         self.pool: Executor | None = None
+        self.scratch: tempfile.TemporaryDirectory | None = None  # the workers' temporary files
 
     def __enter__(self) -> _Runner:
         return self
@@ -141,23 +148,41 @@ class _Runner:
             for process in list(getattr(self.pool, "_processes", {}).values()):
                 process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.scratch is not None:
+            self.scratch.cleanup()
 
-    def submit(self, kind: str, html: str, skip: int = 0, tail: int = 0) -> tuple[str, Future]:
+    def _pool(self) -> Executor:
+        if self.pool is None:
+            self.scratch = tempfile.TemporaryDirectory(prefix="newsbook-pdf-")
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context(),
+                                            initializer=init_worker,
+                                            initargs=(self.served, self.scratch.name))
+        return self.pool
+
+    def outline(self, pages: list[dict]) -> Future:
+        """The bookmark tree of all pages (work.outline), where WeasyPrint is imported."""
+        if self.jobs <= 1:
+            future: Future = Future()
+            future.set_result(outline(pages))
+            return future
+        return self._pool().submit(outline, pages)
+
+    def submit(self, kind: str, html: str, skip: int = 0, tail: int = 0,
+               draw: bool = True) -> tuple[str, Future]:
         """A future Piece for a document; resolved at once when the cache has it."""
-        key = _key(f"{kind}:{skip}:{tail}", html, self.css)
+        sheets = self.sheets.get(kind, self.default_sheets)
+        key = _key(f"{kind}:{skip}:{tail}:{draw}", html + repr(sheets), self.css)
         future: Future = Future()
         cached = self.cache.get(key)
         if cached is not None:
             future.set_result((cached, True))
             return key, future
         if self.jobs <= 1:
-            future.set_result((Piece(*render(html, skip, tail, served=self.served)), False))
+            future.set_result((Piece(*render(html, skip, tail, self.served, draw, sheets)),
+                               False))
             self.cache.put(key, future.result()[0])
             return key, future
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=init_worker,
-                                            initargs=(self.served, os.getpid()))
-        inner = self.pool.submit(render, html, skip, tail)
+        inner = self._pool().submit(render, html, skip, tail, None, draw, sheets)
 
         def done(f: Future) -> None:
             if f.cancelled():  # the build stopped: nobody waits for this part any more
@@ -183,17 +208,30 @@ def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier:
     css = [data for _url, (data, media_type) in sorted(served.items()) if media_type == "text/css"]
     inline = re.findall(r"<style[^>]*>(.*?)</style>", html, flags=re.S | re.I)
     check_css([c.decode("utf-8", "replace") for c in css] + inline)
-    split = split_issue(html, PART_WEIGHT)
+    # Stylesheets that register something per document stay in each document.
+    detach = not any(re.search(r"@(?:layer|counter-style|color-profile|import)\b", text, re.I)
+                     for text in [c.decode("utf-8", "replace") for c in css])
+    split = split_issue(html, PART_WEIGHT, detach=detach)
     cache = PartCache(cache_folder)
     stats = PdfStats(parallel=True)
     if only_if_cached:
-        cached = sum(cache.get(_key("part:1:0", p.html, css)) is not None for p in split.parts)
+        cached = sum(cache.get(_key("part:1:0:True", p.html + repr(split.sheets), css))
+                     is not None for p in split.parts)
         if cached * 2 < len(split.parts):
             return None
-    import weasyprint  # noqa: F401  (imported before the pool forks: workers inherit it)
-
     # More processes than parts would only cost memory (~100 MB each).
-    with _Runner(served, min(jobs, len(split.parts)), cache, css) as runner:
+    with _Runner(served, min(jobs, len(split.parts)), cache, css, split.sheets,
+                 split.layer_sheets) as runner:
+        hint_key = _key("front-pages", "".join(split.front_html_parts) + repr(split.sheets),
+                        css)
+        known = _front_hint(cache.get(hint_key))
+        probe = None
+        if known is None:
+            # The margin layers need the front matter's pages (how many, their running
+            # strings) long before its contents can be numbered: lay it out once now, beside
+            # the parts, with numbers of about the right width, and check it at the end.
+            probe = runner.submit("probe", _front_html(split, _guessed_numbers(split)),
+                                  tail=1, draw=False)[1]
         # Largest parts first, so no worker is left with a big one at the end.
         order = sorted(range(len(split.parts)), key=lambda i: -split.parts[i].weight)
         futures = {i: runner.submit("part", split.parts[i].html, skip=1)[1] for i in order}
@@ -206,10 +244,14 @@ def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier:
                 raise Unsplittable("articles do not start on a new page")
             body.append(piece)
             _count(stats, hit, part.ids[0] if part.ids else str(index))
-        front = _front(runner, split, body, stats)
-        layers = _layers(runner, split, front, body, stats)
+        if known is None:
+            known = probe.result()[0].info["pages"]
+        front, layers = _front_and_layers(runner, split, body, stats, known)
+        runner.cache.put(hint_key, Piece(b"", {"pages": front.info["pages"]}))
+        tree = runner.outline([page for piece in [front, *body] for page in piece.info["pages"]])
+        tree = tree.result()
     cache.clean()
-    return merge(front, body, layers, identifier), stats
+    return merge(front, body, layers, identifier, tree), stats
 
 
 def _count(stats: PdfStats, hit: bool, name: str) -> None:
@@ -220,30 +262,57 @@ def _count(stats: PdfStats, hit: bool, name: str) -> None:
         stats.rendered_parts.append(name)
 
 
-def _front(runner: _Runner, split: Split, body: list[Piece], stats: PdfStats) -> Piece:
-    """The front matter, its contents numbered from where the anchors landed in the parts."""
+def _front_html(split: Split, numbers: dict[str, int]) -> str:
+    before, after = split.front_html_parts
+    return before + stubs_html(numbers) + after
+
+
+def _guessed_numbers(split: Split) -> dict[str, int]:
+    """Page numbers for the front's references spread over an estimate of the issue's length.
+
+    Only their width matters (a longer number can move a line break): they are replaced.
+    """
+    pages = max(1, sum(part.weight for part in split.parts) // 3000)
+    count = max(1, len(split.front_refs))
+    return {ref: 2 + index * pages // count for index, ref in enumerate(split.front_refs)}
+
+
+def _front_hint(hint: Piece | None) -> list[dict] | None:
+    """The front matter's pages as the last build laid them out, if the cache has them."""
+    pages = hint.info.get("pages") if hint is not None else None
+    return pages if isinstance(pages, list) and pages else None
+
+
+def _margins(pages: list[dict]) -> list:
+    """What a margin layer takes from pages: their names and running strings."""
+    return [(page["name"], [tuple(pair) for pair in page["strings"]]) for page in pages]
+
+
+def _front_and_layers(runner: _Runner, split: Split, body: list[Piece], stats: PdfStats,
+                      known: list[dict]) -> tuple[Piece, list[Piece]]:
+    """The front matter, its contents numbered from where the anchors landed in the parts,
+    and the margin layers over every page.
+
+    The layers are laid out beside the front from the front's pages as `known` (the last
+    build's, or a first layout); in the rare case the real numbers change the front's length
+    or running strings, both are laid out again.
+    """
     anchors: dict[str, int] = {}  # name -> page number counted from the first part's page
     offset = 0
     for piece in body:
         for name, (index, _x, _y) in piece.info["anchors"].items():
             anchors.setdefault(name, offset + index + 1)
         offset += len(piece.info["pages"])
-    hint_key = _key("front-pages", "".join(split.front_html_parts), runner.css)
-    hint = runner.cache.get(hint_key)
-    # The front's own length moves the numbers it prints: start from last time's length
-    # (or a guess) and lay it out again in the rare case the numbers change its length.
-    front_pages = int(hint.info["pages"]) if hint is not None else 2 + len(split.front_refs) // 40
     for _attempt in range(4):
-        numbers = {ref: front_pages + anchors[ref] for ref in split.front_refs if ref in anchors}
-        before, after = split.front_html_parts
-        html = before + stubs_html(numbers) + after
-        _key_, future = runner.submit("front", html, tail=1 if numbers else 0)
+        numbers = {ref: len(known) + anchors[ref] for ref in split.front_refs if ref in anchors}
+        _key_, future = runner.submit("front", _front_html(split, numbers),
+                                      tail=1 if numbers else 0)
+        layers = _submit_layers(runner, split, Piece(b"", {"pages": known}), body)
         piece, hit = future.result()
-        if len(piece.info["pages"]) == front_pages:
+        if _margins(piece.info["pages"]) == _margins(known):
             _count(stats, hit, "front")
-            runner.cache.put(hint_key, Piece(b"", {"pages": front_pages}))
-            return piece
-        front_pages = len(piece.info["pages"])  # the numbers moved: lay it out again
+            return piece, _collect_layers(layers, stats)
+        known = piece.info["pages"]  # the numbers moved it: lay it out again
     raise Unsplittable("the front matter's length does not settle")
 
 
@@ -260,8 +329,8 @@ def _groups(pieces: list[Piece], count: int) -> list[list[Piece]]:
     return groups
 
 
-def _layers(runner: _Runner, split: Split, front: Piece, body: list[Piece],
-            stats: PdfStats) -> list[Piece]:
+def _submit_layers(runner: _Runner, split: Split, front: Piece,
+                   body: list[Piece]) -> list[Future]:
     """Margin layers (running heads, page numbers) with the real numbers, by groups of parts.
 
     A layer document's set-up costs more than its margin boxes: two groups per worker.
@@ -278,6 +347,10 @@ def _layers(runner: _Runner, split: Split, front: Piece, body: list[Piece],
             for name, value in page["strings"]:
                 entry[name] = value
         start += len(pages)
+    return futures
+
+
+def _collect_layers(futures: list[Future], stats: PdfStats) -> list[Piece]:
     layers = []
     for future in futures:
         piece, hit = future.result()

@@ -5,9 +5,6 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
-from types import SimpleNamespace
-
-from newsbook.builders.pdfparts.work import SCALE
 
 
 @dataclass
@@ -18,16 +15,16 @@ class Piece:
     info: dict
 
 
-def merge(front: Piece, body: list[Piece], layers: list[Piece], identifier: bytes) -> bytes:
+def merge(front: Piece, body: list[Piece], layers: list[Piece], identifier: bytes,
+          outline: list) -> bytes:
     """One PDF: the front's pages then every part's, each under its margin layer page.
 
     The front's document gives the metadata (title, authors, keywords, dates, language);
-    named destinations, the outline and links between parts are rebuilt over all pages,
-    the way WeasyPrint builds them for one document.
+    named destinations and links between parts are rebuilt over all pages, the way
+    WeasyPrint builds them for one document; `outline` is the bookmark tree of all pages
+    (work.outline).
     """
     import pikepdf
-    from weasyprint.anchors import make_page_bookmark_tree
-    from weasyprint.matrix import Matrix
 
     out = pikepdf.open(io.BytesIO(front.pdf))
     content = len(front.info["pages"])
@@ -88,19 +85,8 @@ def merge(front: Piece, body: list[Piece], layers: list[Piece], identifier: byte
                 page.obj.Annots = pikepdf.Array()
             page.obj.Annots.append(annot)
 
-    # The outline, built by WeasyPrint's own algorithm over all pages in order.
-    root: list = []
-    skipped: list = []
-    last_by_depth = [root]
-    previous = 0
-    for number, info in enumerate(described):
-        page = SimpleNamespace(bookmarks=[(lv, label, tuple(xy), state)
-                                          for lv, label, xy, state in info["bookmarks"]],
-                               height=info["height"])
-        matrix = Matrix(a=SCALE, d=-SCALE, f=info["height"] * SCALE)
-        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, matrix)
-    if root:
-        _write_outline(out, root)
+    if outline:
+        _write_outline(out, outline)
 
     # /ID: the issue's identifier (as the single pass writes it), then one derived from the
     # content, so that equal input gives equal bytes.

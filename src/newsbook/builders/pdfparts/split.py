@@ -48,6 +48,11 @@ class Part:
     ids: list[str] = field(default_factory=list)  # the articles it holds
 
 
+# A stylesheet given to WeasyPrint beside a document rather than in it: ("url", href) or
+# ("text", css), in the order the document had them.
+Sheet = tuple[str, str]
+
+
 @dataclass
 class Split:
     """The issue cut into parts, and what the front matter and the margin layer need."""
@@ -56,6 +61,11 @@ class Split:
     parts: list[Part]
     layer_head: str  # <html …><head>…</head> without metadata, for the margin layer
     front_refs: list[str]  # anchors the front refers to that live in the parts
+    # The stylesheets taken out of the parts and the front (then `sheets`) and of the margin
+    # layer (`layer_sheets`), so that a worker parses each once for all its documents; empty
+    # when the documents keep their own (see _detach_sheets).
+    sheets: tuple[Sheet, ...] = ()
+    layer_sheets: tuple[Sheet, ...] = ()
 
 
 def check_css(css_texts: list[str]) -> None:
@@ -112,22 +122,66 @@ def _bare(skeleton, with_metadata: bool):
     return out
 
 
-def _add_style(root, css: str) -> None:
+def _add_style(root, css: str, sheets: list[Sheet] | None = None) -> None:
+    """A stylesheet last in the document's order: in its head, or in `sheets` when given."""
     from lxml import etree
 
+    if sheets is not None:
+        sheets.append(("text", css))
+        return
     head = root.find("head")
     style = etree.SubElement(head, "style")
     style.text = css
 
 
-def split_issue(html: str, target_weight: int) -> Split:
-    """Cut the issue into the front matter and runs of articles of about target_weight."""
+def _detach_sheets(root) -> list[Sheet] | None:
+    """Take the stylesheets out of the issue's <head>, in order, where that changes nothing.
+
+    WeasyPrint gives the stylesheets passed beside a document the user origin, not the
+    author's: that only matters against style attributes, which cleaned articles do not
+    have, and only ours (hidden shells, page breaks) carry. Anything else keeps them in:
+    stylesheets outside the head, media queries, a <base>, or at-rules that register
+    per document (@layer, @counter-style, @color-profile, @import).
+    """
+    head = root.find("head")
+    if head is None or head.find("base") is not None:
+        return None
+    sheets: list[Sheet] = []
+    moved = []
+    for element in root.iter("style", "link"):
+        kind = (element.get("type") or "text/css").split(";")[0].strip().lower()
+        rels = (element.get("rel") or "").lower().split()
+        if kind != "text/css" or (element.tag == "link" and "stylesheet" not in rels):
+            continue  # WeasyPrint does not read it either
+        if (element.getparent() is not head or element.get("media") is not None
+                or "alternate" in rels):
+            return None
+        if element.tag == "style":
+            text = element.text or ""
+            if re.search(r"@(?:layer|counter-style|color-profile|import)\b", text, re.I):
+                return None
+            sheets.append(("text", text))
+        elif element.get("href"):
+            sheets.append(("url", element.get("href")))
+        moved.append(element)
+    for element in moved:
+        head.remove(element)  # head children: no tail text worth keeping
+    return sheets
+
+
+def split_issue(html: str, target_weight: int, detach: bool = False) -> Split:
+    """Cut the issue into the front matter and runs of articles of about target_weight.
+
+    With `detach`, the documents' stylesheets are taken out where that changes nothing
+    (Split.sheets): the caller has checked that the linked ones register nothing per document.
+    """
     from lxml import html as lxml_html
 
     root = lxml_html.document_fromstring(html)
     body = root.find("body")
     if body is None or root.find("head") is None:
         raise Unsplittable("no <head> or <body>")
+    sheets = _detach_sheets(root) if detach else None
     children = [c for c in body if isinstance(c.tag, str)]
     holders = [c for c in children if any(a.tag == "article" for a in c)]
     if not holders:
@@ -165,7 +219,8 @@ def split_issue(html: str, target_weight: int) -> Split:
     parts = []
     for index, (run, weight) in enumerate(runs):
         parts.append(Part(_part_html(skeleton, empty, front, sections, run,
-                                     trailing if index == len(runs) - 1 else []),
+                                     trailing if index == len(runs) - 1 else [],
+                                     sheets is not None),
                           weight, [a.get("id") or "" for _s, a in run]))
 
     # The front matter: everything before the first section, with a slot for the stubs that
@@ -175,7 +230,8 @@ def split_issue(html: str, target_weight: int) -> Split:
     for element in front:
         front_body.append(copy.deepcopy(element))
     front_body.append(_shell(sections[0]))
-    _add_style(front_root, NO_MARGINS_CSS)
+    part_sheets = None if sheets is None else [*sheets]
+    _add_style(front_root, NO_MARGINS_CSS, part_sheets)
     marker = "<!--nb-stubs-->"
     from lxml import etree
 
@@ -190,12 +246,14 @@ def split_issue(html: str, target_weight: int) -> Split:
             if href.startswith("#") and href[1:] not in defined and href[1:] not in refs:
                 refs.append(href[1:])
     layer = _bare(skeleton, with_metadata=False)
-    _add_style(layer, LAYER_CSS)
+    layer_sheets = None if sheets is None else [*sheets]
+    _add_style(layer, LAYER_CSS, layer_sheets)
     layer_head = _serialize(layer).rsplit("<body", 1)[0]
-    return Split((before, after), parts, layer_head, refs)
+    return Split((before, after), parts, layer_head, refs, tuple(part_sheets or ()),
+                 tuple(layer_sheets or ()))
 
 
-def _part_html(skeleton, empty, front, sections, run, trailing) -> str:
+def _part_html(skeleton, empty, front, sections, run, trailing, detached: bool) -> str:
     """One part's document: its articles in their sections, neighbours as hidden shells."""
     out = _bare(skeleton, with_metadata=False)
     body = out.find("body")
@@ -239,7 +297,8 @@ def _part_html(skeleton, empty, front, sections, run, trailing) -> str:
         body.append(copy.deepcopy(element))
     if not trailing and after + 1 < len(everything):
         body.append(_shell(everything[after + 1]))
-    _add_style(out, NO_MARGINS_CSS)
+    if not detached:  # otherwise it is last in Split.sheets
+        _add_style(out, NO_MARGINS_CSS)
     return _serialize(out)
 
 
