@@ -149,3 +149,19 @@ def test_files_stamped_in_whole_seconds_just_now_are_not_trusted(tmp_path):
     assert recorded()
     os.utime(source, ns=(now + 123, now + 123))  # nanoseconds kept: a precise file system
     assert recorded()
+
+
+def test_the_quick_answer_prints_in_the_full_paths_order(built):
+    """The summary (stderr), then the files (stdout), as the full path prints them."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "newsbook", "build", str(built), "-f", "epub"]
+    env = {**os.environ, "NO_COLOR": "1"}
+    outputs = []
+    for _ in range(2):  # the second is answered from stats
+        outputs.append(subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      text=True, env=env, timeout=300).stdout.splitlines())
+    for lines in outputs:  # the full check's answer, then the quick one
+        assert lines[0].startswith("built ") and "up to date" in lines[0]
+        assert lines[1:] == outputs[0][1:] and lines[1].endswith(".epub")

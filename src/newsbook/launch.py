@@ -16,8 +16,11 @@ def main() -> int:
         colour = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
         found = uptodate.answer(argv, os.getcwd(), build_date().isoformat(), colour)
         if found is not None:
-            sys.stdout.write(found[0])
+            # In the order the full path prints them: the summary, then the files.
             sys.stderr.write(found[1])
+            sys.stderr.flush()
+            sys.stdout.write(found[0])
+            sys.stdout.flush()
             return 0
     from newsbook.cli import main as cli
 
