@@ -82,7 +82,7 @@ def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
     specs = _expand_opml(specs, fetcher, result)
     remote = [s.location for s in specs if s.kind != "path" and is_url(s.location)]
     to_read = [s for s in specs if s.kind == "path" and original[id(s)] not in known]
-    tick = _ticker(progress, "reading", len(set(remote)) + len(to_read))
+    tick = ticker(progress, "reading", len(set(remote)) + len(to_read))
     fetched = _fetch_all(fetcher, remote, tick)
     local = read_local([Path(s.location) for s in to_read], jobs,
                        [loaded.get(original[id(s)]) for s in to_read], tick)
@@ -125,7 +125,7 @@ def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
                 result.articles.append(article)
     reused = {id(article) for article in known.values()}  # cleaned already: images embedded
     wanted = [url for a in result.articles if id(a) not in reused for url in image_urls(a)]
-    tick = _ticker(progress, "fetching images", len(set(wanted)))
+    tick = ticker(progress, "fetching images", len(set(wanted)))
     for url, answer in _fetch_all(fetcher, wanted, tick).items():
         result.images[url] = answer.content if isinstance(answer, Response) else answer
     return result
@@ -188,8 +188,9 @@ def read_local(paths: list[Path], jobs: int = 1,
     return results
 
 
-def _ticker(progress: Progress | None, stage: str, total: int) -> Callable[[], None] | None:
-    """A callable that counts one more item of `stage` done and reports it."""
+def ticker(progress: Progress | None, stage: str, total: int) -> Callable[[], None] | None:
+    """A callable that counts one more item of `stage` done and reports it (None without
+    `progress`)."""
     if progress is None:
         return None
     done = 0
@@ -288,7 +289,7 @@ def _fill_full_text(fetcher: Fetcher | None, pending: list, slots: list, result:
     from newsbook.sources.feed import entry_article
 
     links = [entry.link for *_rest, entry in pending]
-    pages = _fetch_all(fetcher, links, _ticker(progress, "fetching pages", len(set(links))))
+    pages = _fetch_all(fetcher, links, ticker(progress, "fetching pages", len(set(links))))
     now = datetime.now(timezone.utc)
     for slot, index, spec, feed, entry in pending:
         page = None

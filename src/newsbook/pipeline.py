@@ -14,7 +14,7 @@ from newsbook import articlecache, builders, cover, prerender, readahead, source
 from newsbook.assemble import IssueSettings, assemble, slugify
 from newsbook.clean import clean_article
 from newsbook.clock import build_date
-from newsbook.collect import Failure, Progress, SourceSpec, collect, is_url
+from newsbook.collect import Failure, Progress, SourceSpec, collect, is_url, ticker
 from newsbook.config import CONFIG_NAME, Config, resolve_window
 from newsbook.errors import ConfigError, NewsbookError, NothingBuilt
 from newsbook.images import local_resolver, web_resolver
@@ -305,16 +305,9 @@ def _read_ahead(plan: Plan, cached: articlecache.Lookup, progress: Progress | No
         return {}
     items = [readahead.Item(Path(plan.specs[i].location), cached.loaded[i],
                             plan.specs[i].section) for i in misses]
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress("reading", done, len(items))
-
     settings = readahead.Settings(tuple(plan.roots), plan.image_size)
-    results = readahead.read_ahead(items, settings, plan.jobs, tick, meanwhile)
+    results = readahead.read_ahead(items, settings, plan.jobs,
+                                   ticker(progress, "reading", len(items)), meanwhile)
     return {i: result for i, result in zip(misses, results) if result is not None}
 
 

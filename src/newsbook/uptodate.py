@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from typing import TYPE_CHECKING
 
 from newsbook import __version__
@@ -44,7 +45,7 @@ def _row(path: str) -> list:
         st = os.stat(path)
     except OSError:
         return ["-", path]
-    if os.path.isdir(path):
+    if stat.S_ISDIR(st.st_mode):
         return ["d", path, st.st_mtime_ns]
     # ctime too: a copy that keeps the mtime (cp -p, rsync) still changes it.
     return ["f", path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
@@ -56,20 +57,21 @@ def snapshot(paths: list[str]) -> list[list]:
     Hidden and underscore folders are skipped, as the source readers skip them; a file or
     folder added anywhere changes its parent folder's row.
     """
-    rows, seen = [], set()
-    for path in paths:
-        path = os.path.abspath(path)
-        if path in seen:
+    rows: dict[str, list] = {}  # by path: a source is listed and also found in its folder
+    for path in map(os.path.abspath, paths):
+        if path in rows:
             continue
-        seen.add(path)
-        if not os.path.isdir(path):
-            rows.append(_row(path))
+        rows[path] = _row(path)
+        if rows[path][0] != "d":
             continue
         for folder, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-            rows.append(_row(folder))
-            rows.extend(_row(os.path.join(folder, name)) for name in sorted(files))
-    return rows
+            rows.setdefault(folder, _row(folder))
+            for name in sorted(files):
+                file = os.path.join(folder, name)
+                if file not in rows:
+                    rows[file] = _row(file)
+    return list(rows.values())
 
 
 def unchanged(rows: list[list]) -> bool:

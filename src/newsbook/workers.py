@@ -47,9 +47,7 @@ def _die_with(parent: int) -> None:
 
 def available() -> bool:
     """Whether this system can fork workers (not Windows); elsewhere the build runs alone."""
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
+    return hasattr(os, "fork")  # asked on every build: multiprocessing loads only for a pool
 
 
 @contextmanager
@@ -67,8 +65,15 @@ def pool(jobs: int, **given: Any) -> Iterator:
     try:
         yield executor
     except BaseException:
-        for process in list((getattr(executor, "_processes", None) or {}).values()):
-            process.terminate()
-        executor.shutdown(wait=True, cancel_futures=True)
+        end_now(executor)
         raise
     executor.shutdown(wait=True)
+
+
+def end_now(executor) -> None:
+    """End a process pool's workers mid-task and wait for them (on an error or interruption,
+    rather than after their current task)."""
+    # ProcessPoolExecutor has no public way to stop a running task: its processes are ended.
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
+    executor.shutdown(wait=True, cancel_futures=True)

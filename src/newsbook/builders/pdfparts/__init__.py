@@ -23,7 +23,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsbook import __version__
+from newsbook import __version__, workers
 from newsbook.builders.pdfparts.merge import Piece, merge
 from newsbook.builders.pdfparts.split import (
     Split,
@@ -120,6 +120,12 @@ def _key(kind: str, html: str, css: list[bytes]) -> str:
     return digest.hexdigest()
 
 
+def _doc_key(kind: str, html: str, sheets: tuple, css: list[bytes], skip: int = 0,
+             tail: int = 0, draw: bool = True) -> str:
+    """The cache key of a document laid out by _Runner.submit with these arguments."""
+    return _key(f"{kind}:{skip}:{tail}:{draw}", html + repr(sheets), css)
+
+
 def _weasyprint_version() -> str:
     from importlib.metadata import version
 
@@ -145,9 +151,9 @@ class _Runner:
             return
         if exc_type is not None:
             # Interrupted or failed: end the workers now rather than after their current part.
-            for process in list(getattr(self.pool, "_processes", {}).values()):
-                process.terminate()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+            workers.end_now(self.pool)
+        else:
+            self.pool.shutdown(wait=True, cancel_futures=True)
         if self.scratch is not None:
             self.scratch.cleanup()
 
@@ -171,7 +177,7 @@ class _Runner:
                draw: bool = True) -> tuple[str, Future]:
         """A future Piece for a document; resolved at once when the cache has it."""
         sheets = self.sheets.get(kind, self.default_sheets)
-        key = _key(f"{kind}:{skip}:{tail}:{draw}", html + repr(sheets), self.css)
+        key = _doc_key(kind, html, sheets, self.css, skip, tail, draw)
         future: Future = Future()
         cached = self.cache.get(key)
         if cached is not None:
@@ -215,7 +221,8 @@ def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier:
     cache = PartCache(cache_folder)
     stats = PdfStats(parallel=True)
     if only_if_cached:
-        cached = sum(cache.get(_key("part:1:0:True", p.html + repr(split.sheets), css))
+        # The parts' keys as they are submitted below (skip=1).
+        cached = sum(cache.get(_doc_key("part", p.html, split.sheets, css, skip=1))
                      is not None for p in split.parts)
         if cached * 2 < len(split.parts):
             return None
