@@ -10,7 +10,7 @@ from newsbook.sources.fetch import Fetcher, FetchError, FetchSettings
 
 from webserver import FixtureServer
 
-FAST = FetchSettings(connect_timeout=2, read_timeout=0.5, retries=2, backoff=0.01,
+FAST = FetchSettings(connect_timeout=2, timeout=2, retries=2, backoff=0.01,
                      max_bytes=50_000)
 
 
@@ -69,7 +69,7 @@ def test_retry_after_500_then_success(server):
 @pytest.mark.parametrize("path, options, reason", [
     ("/missing", None, "HTTP 404"),
     ("/down", {"fail_first": 99}, "HTTP 500"),
-    ("/slow", {"delay": 1.0}, "timed out"),
+    ("/slow", {"delay": 4.0}, "timed out"),
     ("/reset", {"reset": True}, "connection failed"),
     ("/loop", {"redirect": "/loop"}, "redirects"),
     ("/big", {"body": b"x" * 60_000}, "larger than the 50000 byte limit"),
@@ -93,7 +93,7 @@ def test_only_http_and_https():
 
 def test_get_many_in_parallel_with_per_host_limit(server):
     urls = [server.add(f"/p{i}", f"page {i}", delay=0.3) for i in range(6)]
-    settings = FetchSettings(per_host=3, workers=8, retries=0, read_timeout=5)
+    settings = FetchSettings(per_host=3, workers=8, retries=0, timeout=5)
     with Fetcher(None, settings) as fetcher:
         results = fetcher.get_many(urls + [server.url("/nope")])
     assert [results[u].content for u in urls] == [f"page {i}".encode() for i in range(6)]

@@ -69,6 +69,11 @@ class FixtureServer:
                     # RST instead of FIN: the client sees "connection reset by peer".
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                                struct.pack("ii", 1, 0))
+                    # Closing the socket alone leaves its fd open under rfile/wfile and the
+                    # handler waiting for a next request: end the connection for real.
+                    self.close_connection = True
+                    self.rfile.close()
+                    self.wfile.close()
                     self.connection.close()
                     return
                 if route.delay:

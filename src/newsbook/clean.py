@@ -121,7 +121,8 @@ def clean_article(article: Article, resolve: Resolver | None = None,
                 raise ImageRefused(f"image not embedded: {src}")
             image = normalize_image(resolve(src, article), alt, max_side)
         except ImageRefused as exc:
-            warnings.append(f"{article.source}: {exc}")
+            if not exc.reported:
+                warnings.append(f"{article.source}: {exc}")
             _drop(img)
             continue
         images.setdefault(image.key, image)

@@ -83,7 +83,7 @@ def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
     remote = [s.location for s in specs if s.kind != "path" and is_url(s.location)]
     to_read = [s for s in specs if s.kind == "path" and original[id(s)] not in known]
     tick = ticker(progress, "reading", len(set(remote)) + len(to_read))
-    fetched = _fetch_all(fetcher, remote, tick)
+    fetched = _fetch_all(fetcher, remote, tick, "source")
     local = read_local([Path(s.location) for s in to_read], jobs,
                        [loaded.get(original[id(s)]) for s in to_read], tick)
     pending_pages: list[tuple] = []  # (slot, index, spec, feed, entry) of entries needing pages
@@ -126,8 +126,11 @@ def collect(specs: list[SourceSpec], fetcher: Fetcher | None,
     reused = {id(article) for article in known.values()}  # cleaned already: images embedded
     wanted = [url for a in result.articles if id(a) not in reused for url in image_urls(a)]
     tick = ticker(progress, "fetching images", len(set(wanted)))
-    for url, answer in _fetch_all(fetcher, wanted, tick).items():
+    for url, answer in _fetch_all(fetcher, wanted, tick, "image").items():
         result.images[url] = answer.content if isinstance(answer, Response) else answer
+    if fetcher is not None:
+        # About the cache and the hosts given up on: once each, after the sources' own.
+        result.warnings.extend([*fetcher.warnings, *fetcher.notes()])
     return result
 
 
@@ -211,12 +214,13 @@ def _read_or_error(path: Path, data: bytes | None = None) -> Article | SourceErr
 
 
 def _fetch_all(fetcher: Fetcher | None, urls: list[str],
-               tick: Callable[[], None] | None = None) -> dict[str, Response | FetchError]:
+               tick: Callable[[], None] | None = None,
+               what: str = "request") -> dict[str, Response | FetchError]:
     if not urls:
         return {}
     if fetcher is None:
         return {url: FetchError(f"{url}: no network access in this build") for url in urls}
-    return fetcher.get_many(urls, on_done=tick)
+    return fetcher.get_many(urls, on_done=tick, what=what)
 
 
 def _bytes_of(spec: SourceSpec, fetched: dict[str, Response | FetchError]) -> Response:
@@ -289,7 +293,7 @@ def _fill_full_text(fetcher: Fetcher | None, pending: list, slots: list, result:
     from newsbook.sources.feed import entry_article
 
     links = [entry.link for *_rest, entry in pending]
-    pages = _fetch_all(fetcher, links, ticker(progress, "fetching pages", len(set(links))))
+    pages = _fetch_all(fetcher, links, ticker(progress, "fetching pages", len(set(links))), "page")
     now = datetime.now(timezone.utc)
     for slot, index, spec, feed, entry in pending:
         page = None

@@ -42,12 +42,14 @@ class SourceConfig:
 
 @dataclass
 class FetchConfig:
-    """[fetch]: network limits."""
+    """[network] (formerly [fetch]): deadlines, retries and politeness of the fetcher."""
 
-    timeout: float = 30.0
+    timeout: float = 30.0  # wall clock for one URL, connect and whole body, retries included
+    deadline: float | None = None  # wall clock for all of a build's fetching
     retries: int = 3
     max_bytes: int = 20 * 1024 * 1024
     per_host: int = 2
+    delay: float = 0.0  # seconds between two requests to one host
     workers: int = 8
 
 
@@ -153,11 +155,13 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "margins": ((str,), 'one to four CSS lengths such as "20mm" or "22mm 20mm 24mm"'),
         "columns": ((int,), f"a number of columns from 1 to {MAX_COLUMNS}"),
     },
-    "fetch": {
+    "network": {
         "timeout": ((int, float), "a number of seconds"),
+        "deadline": ((int, float), "a number of seconds"),
         "retries": ((int,), "an integer"),
         "max_bytes": ((int,), "a number of bytes"),
         "per_host": ((int,), "a positive integer"),
+        "delay": ((int, float), "a number of seconds"),
         "workers": ((int,), "a positive integer"),
     },
     "deliver": {
@@ -203,12 +207,19 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     """Validate a parsed TOML document into a Config; `path` is used in messages and as root."""
     config = Config(root=path.parent.resolve())
     for key in raw:
-        if key not in _SCHEMA:
+        if key not in _SCHEMA and key != "fetch":
             raise ConfigError(f"{path}: unknown table or key '{key}' "
                               f"(known: {', '.join(sorted(_SCHEMA))})")
     issue = _table(raw, "issue", path)
     build = _table(raw, "build", path)
-    fetch = _table(raw, "fetch", path)
+    if "fetch" in raw and "network" in raw:
+        raise ConfigError(f"{path}: [fetch] is the old name of [network]: keep one of them")
+    # [fetch] is what the table was called before it held deadlines; old projects still build.
+    net_name = "fetch" if "fetch" in raw else "network"
+    fetch = raw.get(net_name, {})
+    if not isinstance(fetch, dict):
+        raise ConfigError(f"{path}: '{net_name}' must be a table ([{net_name}])")
+    _check(fetch, "network", path, net_name)
     pdf = _table(raw, "pdf", path)
     epub = _table(raw, "epub", path)
     theme = _table(raw, "theme", path)
@@ -275,7 +286,11 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
 
     for key, value in fetch.items():
         if key in ("per_host", "workers") and value < 1:
-            raise ConfigError(f"{path}: 'fetch.{key}' must be a positive integer")
+            raise ConfigError(f"{path}: '{net_name}.{key}' must be a positive integer")
+        if key in ("timeout", "deadline") and value <= 0:
+            raise ConfigError(f"{path}: '{net_name}.{key}' must be a positive number of seconds")
+        if key in ("retries", "delay", "max_bytes") and value < 0:
+            raise ConfigError(f"{path}: '{net_name}.{key}' must not be negative")
         setattr(config.fetch, key, value)
     if config.image_size < 64:
         raise ConfigError(f"{path}: 'build.image_size' must be at least 64 pixels")

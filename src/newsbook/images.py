@@ -19,6 +19,14 @@ Resolver = Callable[[str, Article], bytes]
 class ImageRefused(Exception):
     """An image reference that must not or cannot be embedded."""
 
+    reported = False  # True: the build reports it elsewhere, in one line with others like it
+
+
+class ImageSkipped(ImageRefused):
+    """An image not fetched because its host was given up on (reported once per host)."""
+
+    reported = True
+
 
 def local_resolver(roots: list[Path], reads: list[Path] | None = None) -> Resolver:
     """Resolve relative image paths against the article's own folder, inside the given roots.
@@ -75,6 +83,8 @@ def web_resolver(fetched: dict[str, bytes | Exception], local: Resolver | None) 
         if result is None:
             raise ImageRefused(f"remote image not fetched: {url}")
         if isinstance(result, Exception):
+            if getattr(result, "host", None):  # fetch.HostDown: one note for the whole host
+                raise ImageSkipped(f"image {result}")
             raise ImageRefused(f"image {result}")
         return result
 

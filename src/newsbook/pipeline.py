@@ -144,9 +144,10 @@ def plan_project(config: Config, formats: list[str] | None = None,
     if not outputs:
         folder = output_dir if output_dir is not None else config.root / config.output_dir
         outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or config.formats]
-    fetch = FetchSettings(read_timeout=config.fetch.timeout, retries=config.fetch.retries,
-                          max_bytes=config.fetch.max_bytes, per_host=config.fetch.per_host,
-                          workers=config.fetch.workers, offline=offline)
+    net = config.fetch
+    fetch = FetchSettings(timeout=net.timeout, deadline=net.deadline, retries=net.retries,
+                          max_bytes=net.max_bytes, per_host=net.per_host, delay=net.delay,
+                          workers=net.workers, offline=offline)
     return Plan(specs=specs, settings=settings, outputs=outputs, roots=[config.root],
                 templates=config.root / "templates", cover=config.cover, project=config.root,
                 fetch=fetch, image_size=config.image_size, rules=rules,
