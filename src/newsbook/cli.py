@@ -79,6 +79,12 @@ def _selection_options(command):
         click.option("--until", help="Leave out articles from this date on (a date or a span)."),
         click.option("--include-seen", is_flag=True,
                      help="Keep articles that earlier issues of the project already carried."),
+        click.option("--timeout", type=click.FloatRange(0, min_open=True), metavar="SECONDS",
+                     help="Longest one URL may take, connecting and the whole body "
+                          "([network] timeout, default 30)."),
+        click.option("--deadline", type=click.FloatRange(0, min_open=True), metavar="SECONDS",
+                     help="Longest all the build's fetching may take: what has not arrived "
+                          "by then is skipped with a warning ([network] deadline)."),
     ]):
         command = option(command)
     return command
@@ -140,7 +146,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--send/--no-send", "send", default=None,
               help="Mail the book as [deliver] says (default: [deliver] after_build).")
 def build(locations, outputs, formats, output_dir, title, theme, strict, offline, since, until,
-          include_seen, jobs, quiet, verbose, as_json, send) -> None:
+          include_seen, timeout, deadline, jobs, quiet, verbose, as_json, send) -> None:
     """Build an issue from a project folder (default: .) or from files, folders, URLs and feeds.
 
     \b
@@ -158,7 +164,7 @@ def build(locations, outputs, formats, output_dir, title, theme, strict, offline
     terminal.setup_logging(verbose)
     plan = _plan(locations, outputs=list(outputs) or None, formats=list(formats) or None,
                  title=title, output_dir=output_dir, offline=offline, since=since, until=until,
-                 include_seen=include_seen, theme=theme)
+                 include_seen=include_seen, theme=theme, timeout=timeout, deadline=deadline)
     if jobs:
         plan.jobs = jobs
     with terminal.Progress(enabled=None if not quiet else False) as progress:
@@ -272,8 +278,23 @@ def serve(project, port, host, offline, no_reload) -> None:
 
 
 def _plan(locations: tuple[str, ...], *, outputs=None, formats=None, title=None, output_dir=None,
-          offline=False, since=None, until=None, include_seen=False, theme=None):
+          offline=False, since=None, until=None, include_seen=False, theme=None, timeout=None,
+          deadline=None):
     """A build plan from the command line: a project folder (default .) or ad-hoc sources."""
+    from dataclasses import replace
+
+    plan = _plan_of(locations, outputs=outputs, formats=formats, title=title,
+                    output_dir=output_dir, offline=offline, since=since, until=until,
+                    include_seen=include_seen, theme=theme)
+    if timeout is not None:
+        plan.fetch = replace(plan.fetch, timeout=timeout)
+    if deadline is not None:
+        plan.fetch = replace(plan.fetch, deadline=deadline)
+    return plan
+
+
+def _plan_of(locations, *, outputs, formats, title, output_dir, offline, since, until,
+             include_seen, theme):
     from newsbook import config as config_mod
     from newsbook import pipeline
 
@@ -297,7 +318,8 @@ def _plan(locations: tuple[str, ...], *, outputs=None, formats=None, title=None,
 @click.argument("locations", nargs=-1)
 @_selection_options
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def list_command(locations, offline, since, until, include_seen, as_json) -> None:
+def list_command(locations, offline, since, until, include_seen, timeout, deadline,
+                 as_json) -> None:
     """Show what the next issue would contain, and why anything is left out, without building.
 
     \b
@@ -308,7 +330,7 @@ def list_command(locations, offline, since, until, include_seen, as_json) -> Non
     from newsbook import pipeline
 
     plan = _plan(locations, outputs=[Path("preview.epub")], offline=offline, since=since,
-                 until=until, include_seen=include_seen)
+                 until=until, include_seen=include_seen, timeout=timeout, deadline=deadline)
     report = pipeline.preview(plan)
     data = pipeline.report_dict(report)
     if as_json:

@@ -247,7 +247,13 @@ def _page(url: str, response: Response, section: str | None) -> Article:
         raise SourceError(f"{url}: not a web page ({response.media_type})")
     text = decode(response.content, html=True, name=url, charset=response.charset)
     name = Path(urlsplit(response.url).path or "/page")
-    article = html.read(name, text, url=response.url)
+    try:
+        article = html.read(name, text, url=response.url)
+    except SourceError as exc:
+        # The reader names the file it was given; for a page the URL is the name a user knows.
+        message = str(exc)
+        prefix = f"{name}: "
+        raise SourceError(f"{url}: {message[len(prefix):] if message.startswith(prefix) else message}") from None
     if section and not article.section:
         article.section = section
     return article

@@ -67,11 +67,13 @@ section = "Notes"
 # ink = "#141418"
 # paper = "#f7f4ec"
 
-# [fetch]
-# timeout = 30
+# [network]
+# timeout = 30                   # seconds per URL, whole body and retries included
+# deadline = 600                 # budget for all of a build's fetching
 # retries = 3
 # max_bytes = 20971520
 # per_host = 2
+# delay = 0                      # seconds between two requests to one host
 # workers = 8
 '''
 

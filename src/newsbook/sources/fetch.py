@@ -208,7 +208,8 @@ def _body_failure(exc: Exception, received: int) -> _Failed:
         return _Failed(f"the body is not the encoding its headers claim ({_reason(exc)})")
     if isinstance(exc, (ReadTimeoutError, TimeoutError)):
         return _Failed("timed out while reading the body", retry=True)
-    return _Failed(f"the body was cut off after {received} bytes ({_reason(exc)})", retry=True)
+    after = f" after {received} bytes" if received else ""
+    return _Failed(f"the body was cut off{after} ({_reason(exc)})", retry=True)
 
 
 class Fetcher:
@@ -355,11 +356,20 @@ class Fetcher:
                 self._slots[host] = threading.Semaphore(self.settings.per_host)
             return self._slots[host]
 
-    def _host_failed(self, host: str, reason: str) -> None:
+    def _host_failed(self, host: str, reason: str, url: str, what: str) -> None:
+        """Count a failed connection; raises HostDown if the host was given up on meanwhile.
+
+        Requests already under way when a host is marked down fail too; they are counted with
+        the skipped ones, so that the first `host_failures` failures are the only ones reported.
+        """
         with self._lock:
+            if host in self._down:
+                self._skipped[(host, what)] += 1
+                raise HostDown(f"{url}: not fetched, host {host} is unreachable "
+                               f"({self._down[host]})", host)
             self._failures[host] += 1
             if self._failures[host] >= self.settings.host_failures:
-                self._down.setdefault(host, reason)
+                self._down[host] = reason
 
     def _host_answered(self, host: str) -> None:
         with self._lock:
@@ -438,12 +448,13 @@ class Fetcher:
             except _Failed as caught:
                 failure = caught  # the except clause unbinds its own name
                 if failure.host_fault:
-                    self._host_failed(host, str(failure))
+                    self._host_failed(host, str(failure), url, what)
                 if self._aborted:
                     raise FetchError(f"{url}: not fetched, the build was interrupted") from None
                 if failure.timed_out:
                     if not budget:  # a host that cannot answer in time is as good as down
-                        self._host_failed(host, f"no answer within {self.settings.timeout:g} s")
+                        self._host_failed(host, f"no answer within {self.settings.timeout:g} s",
+                                          url, what)
                     raise FetchError(self._out_of_time(url, start, budget)) from None
                 if not failure.retry or attempt >= self.settings.retries:
                     tries = f" (after {attempt + 1} tries)" if attempt else ""
@@ -498,7 +509,12 @@ class Fetcher:
             self._guards.add(guard)
         _current.guard = guard
         try:
-            return session.get(url, timeout=(min(self.settings.connect_timeout, left), left))
+            response = session.get(url, timeout=(min(self.settings.connect_timeout, left), left))
+            if guard.fired:
+                # Headers cut off by the guard read as if they had ended: whatever arrived is
+                # not the whole answer.
+                raise _Failed("timed out", timed_out=True)
+            return response
         except _Failed as failure:
             raise (_Failed("timed out", timed_out=True) if guard.fired else failure) from None
         except requests.TooManyRedirects:
@@ -580,6 +596,9 @@ def _classify(exc: Exception, settings: FetchSettings) -> _Failed:
     if isinstance(inner, NameResolutionError) or isinstance(inner, socket.gaierror) \
             or "Name or service not known" in reason or "resolve" in reason.lower():
         return _Failed(f"the host name does not resolve ({reason})", host_fault=True)
+    if isinstance(inner, http.client.BadStatusLine) and not isinstance(
+            inner, http.client.RemoteDisconnected):
+        return _Failed("the answer is not HTTP")
     if isinstance(inner, ConnectionRefusedError) or "refused" in reason.lower():
         return _Failed("connection refused", host_fault=True)
     if isinstance(exc, requests.ConnectionError):
