@@ -349,16 +349,17 @@ class ArticleStore:
                 if attempt == 2:
                     break
                 self.warnings.append(f"{self.path}: the article cache was damaged ({exc}); "
-                                     "it is started afresh (articles are read again)")
-                for suffix in ("", "-wal", "-shm"):
-                    try:
-                        os.unlink(f"{self.path}{suffix}")
-                    except FileNotFoundError:
-                        pass
-                    except OSError as unlink_error:
-                        self.warnings.append(f"{self.path}{suffix}: cannot remove the damaged "
-                                             f"article cache ({unlink_error.strerror})")
-                        return default
+                                     f"moved to {self.path.name}.damaged and started afresh "
+                                     "(articles are read again)")
+                try:
+                    # Kept, not deleted: a damaged cache is worth a look when it keeps happening.
+                    os.replace(self.path, f"{self.path}.damaged")
+                    for suffix in ("-wal", "-shm"):
+                        Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                except OSError as move_error:
+                    self.warnings.append(f"{self.path}: cannot move the damaged article cache "
+                                         f"aside ({move_error.strerror})")
+                    return default
             except OSError as exc:
                 self.warnings.append(f"{self.path}: article cache not used "
                                      f"({exc.strerror or exc})")
