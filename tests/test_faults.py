@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -121,9 +122,9 @@ def big_built(tmp_path_factory):
     (signal.SIGTERM, 143, "newsbook: terminated"),
     (signal.SIGINT, 130, "newsbook: interrupted"),
 ])
-def test_a_signal_while_rendering_keeps_the_last_good_build(big_built, tmp_path, sig, code,
-                                                            message):
-    built, seconds = big_built
+def test_a_signal_while_rendering_keeps_the_last_good_build(big_built, tmp_path, request, sig,
+                                                            code, message):
+    built, _seconds = big_built
     folder = tmp_path / "big"
     shutil.copytree(built, folder)
     # Without its cached PDF parts the rebuild renders as long as the first build did.
@@ -132,21 +133,42 @@ def test_a_signal_while_rendering_keeps_the_last_good_build(big_built, tmp_path,
     before = snapshot(folder)
     assert {"_build/big-gazette-003.pdf", ".newsbook/state.sqlite"} <= set(before)
 
+    # The build's TMPDIR, where its scratch folders are watched; short, as a real one is (the
+    # fork server's socket lives in it, and tmp_path is too deep for a socket's path).
+    temp = Path(tempfile.mkdtemp(prefix="nb-"))
+    request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
+    env = {**os.environ, "TMPDIR": str(temp)}
     process = subprocess.Popen([sys.executable, "-m", "newsbook", "build", str(folder)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                preexec_fn=sigint_enabled)  # noqa: PLW1509 - no threads yet
-    # Past start-up (about a second) and well into rendering, which takes most of a build.
-    time.sleep(max(1.5, seconds * 0.6))
-    assert process.poll() is None, "the build finished before the signal: make it bigger"
+    # The PDF workers' scratch folder appears as the first part is handed to them: the signal
+    # comes while they start and render, however loaded the machine is.
+    end = time.monotonic() + 120
+    while not any(p.name.startswith("newsbook-pdf-") for p in temp.rglob("*")):
+        assert process.poll() is None, ("the build ended before its PDF workers started",
+                                        process.communicate())
+        assert time.monotonic() < end, "the PDF workers never started"
+        time.sleep(0.01)
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=60)
 
     assert process.returncode == code, stderr
     if message is not None:
         assert_one_line(stderr, message)
+    else:
+        assert "Traceback" not in stderr and "leaked" not in stderr, stderr
     assert snapshot(folder) == before
     assert parts(folder) == []
     assert lock_is_free(folder)  # even SIGKILL leaves no stale lock: the kernel drops flock
+    if sig == signal.SIGKILL:
+        # Nothing ran to remove its scratch folder: the next run sweeps it, once the killed
+        # build's last child (they die with it, a moment later) has let go of its lock.
+        assert list(temp.iterdir())
+        end = time.monotonic() + 60
+        while list(temp.iterdir()) and time.monotonic() < end:
+            subprocess.run([sys.executable, "-m", "newsbook", "--version"], env=env, check=True,
+                           capture_output=True)
+    assert list(temp.iterdir()) == []
 
 
 # --- killed while writing: a build stopped inside the write of its PDF ----------------------

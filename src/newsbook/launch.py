@@ -22,6 +22,10 @@ def main() -> int:
             sys.stdout.write(found[0])
             sys.stdout.flush()
             return 0
+    from newsbook import scratch
+
+    # Before anything imports multiprocessing: see scratch.enter.
+    scratch.enter()
     from newsbook.cli import main as cli
 
     return cli()

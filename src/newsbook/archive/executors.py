@@ -47,7 +47,8 @@ class LocalExecutor:
             self._context = multiprocessing.get_context("forkserver")
             # The server imports the renderers once; each worker forked from it starts warm
             # (WeasyPrint's import alone takes a second or more).
-            self._context.set_forkserver_preload(["newsbook.archive.worker",
+            self._context.set_forkserver_preload(["newsbook.forkserver_hook",
+                                                  "newsbook.archive.worker",
                                                   "newsbook.builders.pdf",
                                                   "newsbook.builders.epub", "weasyprint"])
         else:

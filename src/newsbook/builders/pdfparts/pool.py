@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 
 # What a worker runs: imported once by the fork server, inherited by every worker.
-PRELOAD = ["weasyprint", "newsbook.builders.pdfparts.work", "newsbook.builders.pdf"]
+PRELOAD = ["newsbook.forkserver_hook", "weasyprint", "newsbook.builders.pdfparts.work", "newsbook.builders.pdf"]
 
 
 def context():
