@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import email.utils
 import http.client
-import socket
 import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsbook import __version__
 from newsbook.errors import SourceError
+from newsbook.sources import transport
+from newsbook.sources.transport import Failed
 
 USER_AGENT = f"newsbook/{__version__} (periodical builder; +https://pypi.org/project/newsbook/)"
 # 500 is retried too: many sites answer a passing overload with it, and one retry is cheap.
@@ -72,146 +73,6 @@ class Response:
     from_cache: bool
 
 
-class _Failed(Exception):
-    """One attempt failed: the reason, whether trying again may help, and whether the host
-    itself did not answer (which counts towards marking it down)."""
-
-    def __init__(self, reason: str, retry: bool = False, host_fault: bool = False,
-                 wait: float | None = None, timed_out: bool = False):
-        super().__init__(reason)
-        self.retry, self.host_fault, self.wait = retry, host_fault, wait
-        self.timed_out = timed_out
-
-
-class _Guard:
-    """A wall-clock limit on one request: when it passes, the request's sockets are shut down,
-    which ends any blocked read at once — requests' own timeouts are per read, so a server that
-    trickles one byte at a time would otherwise hold a request for ever."""
-
-    def __init__(self, seconds: float):
-        self.fired = False
-        self._connections: list = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(max(seconds, 0.0), self.fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def watch(self, connection) -> None:
-        with self._lock:
-            self._connections.append(connection)
-            fired = self.fired
-        if fired:
-            _shut(connection)
-
-    def fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            connections = list(self._connections)
-        for connection in connections:
-            _shut(connection)
-
-    def done(self) -> None:
-        self._timer.cancel()
-        with self._lock:
-            self._connections.clear()
-
-
-def _shut(connection) -> None:
-    sock = getattr(connection, "sock", None)
-    if sock is not None:
-        try:
-            # The plain socket's shutdown: SSLSocket's own would drop its SSL state under a
-            # thread that is reading.
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-
-_current = threading.local()  # the guard of the request this thread is making
-
-
-def _guarded_pools():
-    """Connection pools that put every connection a request uses under its thread's guard."""
-    from urllib3.connection import HTTPConnection, HTTPSConnection
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
-    def watched(cls, connection_cls):
-        class Pool(cls):
-            ConnectionCls = connection_cls
-
-            def _get_conn(self, timeout=None):
-                connection = super()._get_conn(timeout)
-                guard = getattr(_current, "guard", None)
-                if guard is not None:
-                    guard.watch(connection)
-                return connection
-
-        return Pool
-
-    return {"http": watched(HTTPConnectionPool, HTTPConnection),
-            "https": watched(HTTPSConnectionPool, HTTPSConnection)}
-
-
-def _adapter(settings: FetchSettings):
-    """An HTTPAdapter that reads bodies itself: never more than max_bytes, every failure of the
-    body turned into one reason; retries are the fetcher's, which knows the deadline."""
-    from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import HTTPError as Urllib3Error
-
-    pools = _guarded_pools()
-
-    class LimitedAdapter(HTTPAdapter):
-        def init_poolmanager(self, *args, **kwargs):
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = pools
-
-        def proxy_manager_for(self, *args, **kwargs):
-            manager = super().proxy_manager_for(*args, **kwargs)
-            manager.pool_classes_by_scheme = pools
-            return manager
-
-        def send(self, request, **kwargs):
-            kwargs["stream"] = True  # read the body ourselves, up to the limit
-            response = super().send(request, **kwargs)
-            length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > settings.max_bytes:
-                response.close()
-                raise _Failed(_too_large(int(length), settings))
-            chunks, size = [], 0
-            try:
-                for chunk in response.raw.stream(64 * 1024, decode_content=True):
-                    size += len(chunk)
-                    if size > settings.max_bytes:  # also catches decompression bombs
-                        raise _Failed(_too_large(size, settings))
-                    chunks.append(chunk)
-            except (Urllib3Error, http.client.HTTPException, OSError) as exc:
-                raise _body_failure(exc, size) from None
-            finally:
-                if size > settings.max_bytes or not response.raw.closed:
-                    response.close()
-            response._content = b"".join(chunks)
-            response._content_consumed = True
-            return response
-
-    return LimitedAdapter(max_retries=0, pool_maxsize=max(settings.workers, 4))
-
-
-def _too_large(size: int, settings: FetchSettings) -> str:
-    return f"body larger than the {settings.max_bytes} byte limit ({size} bytes)"
-
-
-def _body_failure(exc: Exception, received: int) -> _Failed:
-    """Why reading a body failed, in a few words; a cut body may well arrive whole next time."""
-    from urllib3.exceptions import DecodeError, ReadTimeoutError
-
-    if isinstance(exc, DecodeError):
-        return _Failed(f"the body is not the encoding its headers claim ({_reason(exc)})")
-    if isinstance(exc, (ReadTimeoutError, TimeoutError)):
-        return _Failed("timed out while reading the body", retry=True)
-    after = f" after {received} bytes" if received else ""
-    return _Failed(f"the body was cut off{after} ({_reason(exc)})", retry=True)
-
-
 class Fetcher:
     """Fetches http(s) URLs through an on-disk cache; safe to use from many threads."""
 
@@ -226,7 +87,7 @@ class Fetcher:
         self._failures: Counter = Counter()  # host -> failed connections in a row
         self._down: dict[str, str] = {}  # host -> why it is no longer asked
         self._skipped: Counter = Counter()  # (host, what) -> requests not made
-        self._guards: set[_Guard] = set()
+        self._guards: set[transport.Guard] = set()
         self._aborted = False
         self._budget_end = (time.monotonic() + self.settings.deadline
                             if self.settings.deadline else None)
@@ -258,14 +119,14 @@ class Fetcher:
                 session.settings.only_if_cached = self.settings.offline
             except (sqlite3.Error, OSError) as exc:
                 self.warnings.append(f"HTTP cache {self._cache_file} cannot be used "
-                                     f"({_reason(exc)}): fetching without it")
+                                     f"({transport.reason(exc)}): fetching without it")
                 session = None
         if session is None:
             session = requests.Session()
         session.max_redirects = self.settings.max_redirects
         session.headers["User-Agent"] = self.settings.user_agent
         session.headers["Accept-Encoding"] = "gzip, deflate, br"
-        adapter = _adapter(self.settings)
+        adapter = transport.adapter(self.settings.max_bytes, self.settings.workers)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session
@@ -318,7 +179,8 @@ class Fetcher:
 
         with self._lock:
             if isinstance(self._session, requests.Session) and hasattr(self._session, "cache"):
-                self.warnings.append(f"HTTP cache {self._cache_file} failed ({_reason(exc)}): "
+                self.warnings.append(f"HTTP cache {self._cache_file} failed "
+                                     f"({transport.reason(exc)}): "
                                      "fetching without it")
                 self._cache_file = None
                 self._session = self._make_session()
@@ -445,7 +307,7 @@ class Fetcher:
                 raise FetchError(self._out_of_time(url, start, budget))
             try:
                 response = self._attempt(session, url, left)
-            except _Failed as caught:
+            except Failed as caught:
                 failure = caught  # the except clause unbinds its own name
                 if failure.host_fault:
                     self._host_failed(host, str(failure), url, what)
@@ -468,7 +330,7 @@ class Fetcher:
                                                        end - time.monotonic()):
                         raise FetchError(f"{url}: HTTP {status}, and the server asks to wait "
                                          f"{wait:g} s (more than the deadline allows)")
-                    failure = _Failed(f"HTTP {status}", retry=True, wait=wait)
+                    failure = Failed(f"HTTP {status}", retry=True, wait=wait)
                 else:
                     return self._answer(url, response)
             pause = failure.wait if failure.wait is not None else self.settings.backoff * 2 ** attempt
@@ -501,38 +363,39 @@ class Fetcher:
         self._sleep(start - now)
 
     def _attempt(self, session, url: str, left: float):
-        """One request under a wall-clock guard; every failure becomes a _Failed."""
+        """One request under a wall-clock guard; every failure becomes a Failed."""
         import requests
 
-        guard = _Guard(left)
+        guard = transport.Guard(left)
         with self._lock:
             self._guards.add(guard)
-        _current.guard = guard
+        transport.current.guard = guard
         try:
             response = session.get(url, timeout=(min(self.settings.connect_timeout, left), left))
             if guard.fired:
                 # Headers cut off by the guard read as if they had ended: whatever arrived is
                 # not the whole answer.
-                raise _Failed("timed out", timed_out=True)
+                raise Failed("timed out", timed_out=True)
             return response
-        except _Failed as failure:
-            raise (_Failed("timed out", timed_out=True) if guard.fired else failure) from None
+        except Failed as failure:
+            raise (Failed("timed out", timed_out=True) if guard.fired else failure) from None
         except requests.TooManyRedirects:
-            raise _Failed(f"more than {self.settings.max_redirects} redirects "
+            raise Failed(f"more than {self.settings.max_redirects} redirects "
                           "(a redirect loop?)") from None
         except sqlite3.Error as exc:
             self._drop_cache(exc)
-            raise _Failed("the HTTP cache failed", retry=True) from None
+            raise Failed("the HTTP cache failed", retry=True) from None
         except requests.RequestException as exc:
             if guard.fired:
-                raise _Failed("timed out", timed_out=True) from None
-            raise _classify(exc, self.settings) from None
+                raise Failed("timed out", timed_out=True) from None
+            raise transport.classify(exc, self.settings.connect_timeout) from None
         except (OSError, http.client.HTTPException, ValueError) as exc:
             # What requests leaves unwrapped (a header it cannot parse, a socket error while
             # the cache revalidates): still this one URL's failure, never the build's.
-            raise (_Failed("timed out", timed_out=True) if guard.fired else _Failed(_reason(exc))) from None
+            raise (Failed("timed out", timed_out=True) if guard.fired
+                   else Failed(transport.reason(exc))) from None
         finally:
-            _current.guard = None
+            transport.current.guard = None
             guard.done()
             with self._lock:
                 self._guards.discard(guard)
@@ -579,36 +442,6 @@ class Fetcher:
         return results
 
 
-def _classify(exc: Exception, settings: FetchSettings) -> _Failed:
-    """A requests exception as a reason, retryable or not, the host's fault or not."""
-    import requests
-    from urllib3.exceptions import NameResolutionError
-
-    reason = _reason(exc)
-    inner = _innermost(exc)
-    if isinstance(exc, requests.exceptions.SSLError):
-        return _Failed(f"TLS failed ({reason})")
-    if isinstance(exc, requests.ConnectTimeout):
-        return _Failed(f"could not connect within {settings.connect_timeout:g} s", retry=True,
-                       host_fault=True)
-    if isinstance(exc, requests.ReadTimeout):
-        return _Failed("no answer in time", retry=True)
-    if isinstance(inner, NameResolutionError) or isinstance(inner, socket.gaierror) \
-            or "Name or service not known" in reason or "resolve" in reason.lower():
-        return _Failed(f"the host name does not resolve ({reason})", host_fault=True)
-    if isinstance(inner, http.client.BadStatusLine) and not isinstance(
-            inner, http.client.RemoteDisconnected):
-        return _Failed("the answer is not HTTP")
-    if isinstance(inner, ConnectionRefusedError) or "refused" in reason.lower():
-        return _Failed("connection refused", host_fault=True)
-    if isinstance(exc, requests.ConnectionError):
-        return _Failed(f"connection failed ({reason})", retry=True)
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                        requests.exceptions.MissingSchema, requests.exceptions.InvalidHeader)):
-        return _Failed(f"{exc.__class__.__name__}: {reason}")
-    return _Failed(f"{exc.__class__.__name__}: {reason}", retry=True)
-
-
 def _retry_after(header: str | None) -> float | None:
     """Seconds a Retry-After header asks for (a number or an HTTP date); None without one."""
     if not header:
@@ -639,24 +472,3 @@ def _content_type(header: str | None) -> tuple[str | None, str | None]:
 
 def _plural(what: str, count: int) -> str:
     return what if count == 1 else f"{what}s"
-
-
-def _innermost(exc: BaseException) -> BaseException:
-    """The deepest cause of a requests/urllib3 error."""
-    inner = exc
-    for _ in range(10):
-        nxt = getattr(inner, "reason", None) or inner.__cause__ or inner.__context__
-        if nxt is None or nxt is inner or isinstance(nxt, str):
-            break
-        inner = nxt
-        if isinstance(inner, (ConnectionResetError, ConnectionRefusedError, TimeoutError,
-                              socket.gaierror)):
-            break
-    return inner
-
-
-def _reason(exc: BaseException) -> str:
-    """The innermost cause of a requests/urllib3 error, in a few words."""
-    inner = _innermost(exc)
-    text = str(inner).split(": ", 1)[-1] if str(inner) else inner.__class__.__name__
-    return " ".join(text.split())[:160]
