@@ -114,6 +114,8 @@ def test_a_faulty_page_is_one_warning_and_the_rest_is_built(tmp_path, server, lo
     [failure] = report["failures"]
     assert failure["source"] == server.url(path)
     assert reason in failure["reason"] and server.url(path) in failure["reason"]
+    if reason == "timed out":  # one deadline for the URL, not one per try
+        assert server.hits[path] == 1
 
 
 def test_a_refused_connection_is_a_warning(tmp_path, local):

@@ -332,7 +332,7 @@ class Fetcher:
                                          f"{wait:g} s (more than the deadline allows)")
                     failure = Failed(f"HTTP {status}", retry=True, wait=wait)
                 else:
-                    return self._answer(url, response)
+                    return self._answer(url, response, attempt + 1)
             pause = failure.wait if failure.wait is not None else self.settings.backoff * 2 ** attempt
             if time.monotonic() + pause >= end:
                 raise FetchError(f"{url}: {failure} (no time left to try again)")
@@ -400,12 +400,14 @@ class Fetcher:
             with self._lock:
                 self._guards.discard(guard)
 
-    def _answer(self, url: str, response) -> Response:
+    def _answer(self, url: str, response, tries: int = 1) -> Response:
         from_cache = bool(getattr(response, "from_cache", False))
         if self.settings.offline and response.status_code == 504 and from_cache:
             raise FetchError(f"{url}: offline, and not in the cache")
         if response.status_code >= 400:
-            raise FetchError(f"{url}: HTTP {response.status_code} {response.reason or ''}".rstrip())
+            after = f" (after {tries} tries)" if tries > 1 else ""
+            raise FetchError(f"{url}: HTTP {response.status_code} "
+                             f"{response.reason or ''}".rstrip() + after)
         media_type, charset = _content_type(response.headers.get("Content-Type"))
         return Response(url=response.url, content=response.content, media_type=media_type,
                         charset=charset, from_cache=from_cache)
