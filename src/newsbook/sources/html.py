@@ -196,6 +196,8 @@ def guess_date(tree, url: str | None = None):
         # No extensive search: its free-text guesses load dateparser (seconds per run)
         # and are often wrong (a copyright year, today's date).
         found = find_date(tree, url=url, original_date=True, extensive_search=False)
+        if not found:
+            found = find_date(tree, url=url, original_date=True, extensive_search=True)
     except Exception:  # noqa: BLE001  a heuristic fallback: any failure is no date
         # (htmldate raises ValueError, OverflowError, even AssertionError from lxml's
         # drop_tree on pages whose root is not <html>)

@@ -25,9 +25,14 @@ _DATE_META = ("article:published_time", "og:published_time", "datepublished", "p
 _SEPARATOR = re.compile(r"(\s*[|·•»]\s*|\s+[-–—/]\s+|:\s+)")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words that introduce a byline in the languages newsbook sources are commonly written in.
-_BY = re.compile(r"^\s*(?:(?:written|posted|words|text|story|reported)\s+)?"
-                 r"(?:by|par|por|von|door|di|da|af|av|przez|от|autor(?:in)?|author)\b[:\s]*",
+_BY = re.compile(r"^\s*(?:(?:(?:written|posted|words|text|story|reported)\s+)?"
+                 r"(?:by|par|por|von|door|di|da|af|av|przez|от|autor(?:in)?|author)\b[:\s]*"
+                 r"|(?:著者|筆者|作者|記者|文|撰文|作者)\s*[:：]\s*)",
                  re.IGNORECASE)
+# Paths of author pages: /author/jane-doe, /profile/jane-doe, /people/…, /staff/…
+_AUTHOR_PATH = re.compile(r"/(?:authors?|profiles?|people|person|staff|writers?|contributors?|"
+                          r"journalists?|byline|reporters?|columnists?)/([^/?#]+)/?(?:[?#]|$)",
+                          re.IGNORECASE)
 # A role that is not authorship: what follows it is not an author of the article.
 _NOT_AUTHOR_ROLE = re.compile(r"\b(?:edited|photos?|photographs?|pictures?|images?|illustrations?|"
                               r"video|graphics?|additional reporting|reporting|translated|"
@@ -84,6 +89,7 @@ class Signals:
     canonical: str | None = None
     lang: str | None = None
     rel_author: list[str] = field(default_factory=list)
+    author_links: list[str] = field(default_factory=list)  # texts of links to author pages
     bylines: list[str] = field(default_factory=list)
     times: list[str] = field(default_factory=list)
 
@@ -129,6 +135,12 @@ def collect(tree) -> Signals:
     for a in tree.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]'):
         if not _in_foreign_container(a):
             sig.rel_author.append(_text(a))
+    # A link to the author's page is a byline whatever its markup says.
+    for a in tree.xpath("//a[@href]"):
+        text = _text(a)
+        if (0 < len(text) <= 80 and _AUTHOR_PATH.search(a.get("href", ""))
+                and not _in_foreign_container(a)):
+            sig.author_links.append(text)
     for el in tree.xpath('//*[@itemprop="author" or contains(@class, "byline") or '
                          'contains(@class, "author") or contains(@id, "byline")]'):
         if el.tag in ("meta", "link", "img", "script", "style", "body", "html", "article"):
@@ -150,6 +162,8 @@ def collect(tree) -> Signals:
 def _in_foreign_container(el) -> bool:
     """Whether an element sits in an aside, a nav, a footer or a related/comment block."""
     for anc in el.iterancestors():
+        if anc.tag in ("body", "html"):
+            break  # a class on <body> describes the whole page ("no-footer-desktop")
         if anc.tag in ("aside", "nav", "footer"):
             return True
         marker = f"{anc.get('class', '')} {anc.get('id', '')}"
@@ -404,7 +418,12 @@ def clean_names(value) -> list[str]:
     names: list[str] = []
     for item in _as_list(value):
         text = _name_of(item) if isinstance(item, dict) else clean_string(item)
-        if not text or _URL.fullmatch(text.strip()) or text.startswith(("/", "http")):
+        if text and (_URL.fullmatch(text.strip()) or text.startswith(("/", "http"))):
+            # article:author holds profile URLs (Open Graph): ".../profile/jane-doe" is a name.
+            names += [n for url in text.split(",") if (n := _name_from_url(url)) and
+                      n.casefold() not in (m.casefold() for m in names)]
+            continue
+        if not text:
             continue
         text = _URL.sub(" ", text)
         text = _NOT_AUTHOR_ROLE.sub("", text)
@@ -412,8 +431,10 @@ def clean_names(value) -> list[str]:
         text = _AND_OTHERS.sub("", _HANDLE.sub(" ", text))
         text = _BY.sub("", text)
         for part in _NAME_SPLIT.split(text):
-            part = _BY.sub("", part).strip(" \t\n-–—:|·•()[]\"'")
+            part = _BY.sub("", part).strip(" \t\n-–—:：|·•()[]\"'")
             part = " ".join(part.split())
+            if part.endswith(".") and len(part.split()[-1]) > 3:
+                part = part[:-1]  # the end of a sentence ("By Jane Doe. Photos by …"), not "Jr."
             if not part or len(part) > 60 or not re.search(r"[^\W\d_]", part):
                 continue
             if all(w.lower().strip(".") in _ROLE_WORDS for w in part.split()):
@@ -423,6 +444,17 @@ def clean_names(value) -> list[str]:
             if part.casefold() not in (n.casefold() for n in names):
                 names.append(part)
     return names
+
+
+def _name_from_url(url: str) -> str | None:
+    """'Jane Doe' from an author page's URL (…/author/jane-doe/), if its last part is a name."""
+    match = _AUTHOR_PATH.search(url.strip())
+    if not match:
+        return None
+    parts = [p for p in re.split(r"[-_.+]|%20", match.group(1)) if p]
+    if not 2 <= len(parts) <= 4 or not all(p.isalpha() for p in parts):
+        return None
+    return " ".join(p.capitalize() for p in parts)
 
 
 def looks_like_person(name: str, sites: list[str]) -> bool:
@@ -449,6 +481,7 @@ def choose_authors(sig: Signals, sites: list[str], fallback: str | None) -> list
     sources.append(persons)
     sources.append([n for name in _AUTHOR_META for v in sig.meta.get(name, ()) for n in clean_names(v)])
     sources.append([n for v in sig.rel_author for n in clean_names(v)])
+    sources.append(next((names for names in map(clean_names, sig.author_links) if names), []))
     byline = next((names for names in map(clean_names, sig.bylines)
                    if names and any(looks_like_person(n, sites) for n in names)), [])
     sources.append(byline)
