@@ -57,9 +57,24 @@ _AND_OTHERS = re.compile(r"\b(?:and|&)\s+(?:others|more|\d+\s+others?)\b|\bet al
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\bet\b)\s*", re.IGNORECASE)
 _PARTICLES = {"de", "da", "di", "do", "dos", "das", "del", "della", "der", "den", "van", "von",
               "la", "le", "du", "bin", "ibn", "al", "el", "y", "e", "ter", "ten", "zu"}
-# Containers whose bylines belong to other articles or to comments.
-_FOREIGN = re.compile(r"related|comment|sidebar|recommend|promo|teaser|more-|footer|widget|"
-                      r"newsletter|trending|popular|most-read|card|list-item|rail", re.IGNORECASE)
+# Containers whose bylines belong to other articles or to comments: the head word of one of
+# their class or id names (BEM and utility prefixes such as "c-" or "js-" set aside), so that
+# "related-stories" and "sidebar__item" count but "withSidebar" or "no-footer-desktop" do not.
+_FOREIGN = re.compile(r"^(?:related|comments?|sidebar|recommend\w*|promo\w*|teasers?|more|"
+                      r"footer|widgets?|newsletter|trending|popular|most|cards?|list|rail)$",
+                      re.IGNORECASE)
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def _foreign_marker(marker: str) -> bool:
+    """Whether a class or id names a block of other articles, comments or page furniture."""
+    for name in marker.split():
+        words = _NAME_WORDS.findall(name)
+        while len(words) > 1 and len(words[0]) <= 2:
+            words = words[1:]  # "c-related", "js-comments", "u-sidebar"
+        if words and _FOREIGN.match(words[0]):
+            return True
+    return False
 
 
 @dataclass
@@ -141,13 +156,14 @@ def collect(tree) -> Signals:
         if (0 < len(text) <= 80 and _AUTHOR_PATH.search(a.get("href", ""))
                 and not _in_foreign_container(a)):
             sig.author_links.append(text)
-    for el in tree.xpath('//*[@itemprop="author" or contains(@class, "byline") or '
-                         'contains(@class, "author") or contains(@id, "byline")]'):
+    lower = 'translate(@class, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")'
+    for el in tree.xpath(f'//*[@itemprop="author" or contains({lower}, "byline") or '
+                         f'contains({lower}, "author") or contains(@id, "byline")]'):
         if el.tag in ("meta", "link", "img", "script", "style", "body", "html", "article"):
             if el.tag == "meta" and el.get("content"):
                 sig.bylines.append(el.get("content"))
             continue
-        text = _text(el)
+        text = " ".join(" ".join(el.itertext()).split())  # "<span>By</span><span>Jane…"
         if text and len(text) <= 120 and not _in_foreign_container(el):
             name = el.find('.//*[@itemprop="name"]')
             sig.bylines.append(_text(name) if name is not None else text)
@@ -164,10 +180,14 @@ def _in_foreign_container(el) -> bool:
     for anc in el.iterancestors():
         if anc.tag in ("body", "html"):
             break  # a class on <body> describes the whole page ("no-footer-desktop")
-        if anc.tag in ("aside", "nav", "footer"):
+        if anc.tag in ("aside", "nav"):
+            return True
+        if anc.tag == "footer" and not any(a.tag in ("article", "main") for a in
+                                           anc.iterancestors()):
+            # An <article>'s own footer says who wrote it (HTML5); the page's says nothing.
             return True
         marker = f"{anc.get('class', '')} {anc.get('id', '')}"
-        if marker.strip() and _FOREIGN.search(marker):
+        if marker.strip() and _foreign_marker(marker):
             return True
     return False
 
