@@ -16,7 +16,9 @@ from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』]*$")
+# A sentence may close with emoji or arrows after its full stop ("… on KLOOK! 🙂").
+_SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』]*"
+                           r"(?:\s*[\u2190-\u2bff\u2600-\u27bf\U0001F000-\U0001FAFF\ufe0f~]+)*$")
 _TEASER_END = re.compile(r"(\.\.|…)[\"'”’»)\]]*$")  # cut-off link text, not a sentence
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _BULLET = re.compile(r"^[-*•]\s+")
