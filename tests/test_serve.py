@@ -208,9 +208,12 @@ def test_no_reload_option_and_errors(project):
 
 def test_cli_serve_and_ctrl_c(project):
     folder = project("basic")
+    # Ctrl-C must reach it however the suite was started: a suite run in the background
+    # (`make test &`, nohup) ignores SIGINT, and a child inherits that.
     process = subprocess.Popen([sys.executable, "-m", "newsbook", "serve", str(folder),
                                 "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, preexec_fn=lambda: signal.signal(  # noqa: PLW1509
+                                   signal.SIGINT, signal.SIG_DFL))
     try:
         url = process.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:"), process.stderr.read()
