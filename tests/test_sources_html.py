@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from conftest import ROOTS
 
-from newsbook.sources import pagemeta, read_file
+from newsbook.sources import bylines, pagemeta, read_file, titles
 
 PAGE = ROOTS / "basic" / "articles" / "news" / "market.html"
 
@@ -222,16 +222,16 @@ def test_title_chosen_by_agreement_over_a_lone_heading():
     ("Ferries Every Twenty Minutes — Harbour Post", "Ferries Every Twenty Minutes — Harbour Post"),
 ])
 def test_title_from_the_document_title(document, expected):
-    assert pagemeta.title_from_document(document, []) == expected
+    assert titles.title_from_document(document, []) == expected
 
 
 def test_heading_equal_to_a_colon_title_keeps_it_whole():
     title = "Ferries: Every Twenty Minutes From Monday"
-    assert pagemeta.title_from_document(title, [title]) == title
+    assert titles.title_from_document(title, [title]) == title
 
 
 def test_short_or_long_document_title_gives_way_to_the_only_h1():
-    assert pagemeta.title_from_document("Home", ["Ferries Every Twenty Minutes From Monday"]) == \
+    assert titles.title_from_document("Home", ["Ferries Every Twenty Minutes From Monday"]) == \
         "Ferries Every Twenty Minutes From Monday"
 
 
@@ -272,7 +272,7 @@ def test_agency_byline_kept_when_no_person_is_named():
     ("Jane Doe (@janedoe)", ["Jane Doe"]),
 ])
 def test_author_names_cleaned(raw, names):
-    assert pagemeta.clean_names(raw) == names
+    assert bylines.clean_names(raw) == names
 
 
 def test_read_uses_the_reconciled_metadata_and_trims_the_lead(tmp_path):

@@ -69,7 +69,7 @@ def test_a_title_that_is_only_the_site_name_is_kept_rather_than_emptied():
 
 def test_the_pages_headline_wins_over_a_reworded_social_card_title():
     found = meta_of("<meta property='og:title' content='Ferry back after repairs'>"
-                    f"<title>Ferry back after repairs | Loopback Times</title>",
+                    "<title>Ferry back after repairs | Loopback Times</title>",
                     body=f"<header><h1>Loopback Times</h1></header><h1>The {STORY.lower()}</h1>")
     assert found.title == f"The {STORY.lower()}"
 

@@ -136,7 +136,7 @@ def trim_lead(main, title: str | None) -> None:
     The book prints title and byline from the metadata; what an extractor keeps above the
     headline (logos, a print URL, a kicker) is page furniture.
     """
-    from newsbook.sources.pagemeta import norm
+    from newsbook.sources.signals import norm
 
     while len(main) == 1 and main[0].tag == "div" and not (main.text or "").strip():
         main = main[0]  # the article is wrapped: its lead is inside
