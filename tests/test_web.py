@@ -114,7 +114,8 @@ def site():
             content_type="application/rss+xml")
     srv.add("/flaky", page("Second Time Lucky", "Cy Retry", "2026-11-23"), fail_first=1)
     srv.add("/down", "x", fail_first=99)
-    srv.add("/slow", page("Too Slow", "Dee Lay", "2026-11-23"), delay=5)
+    # Far beyond the projects' 5 s timeout, which leaves a loaded machine room for the rest.
+    srv.add("/slow", page("Too Slow", "Dee Lay", "2026-11-23"), delay=20)
     srv.add("/reset", "x", reset=True)
     srv.add("/loop", "x", redirect="/loop")
     srv.add("/big", "<p>" + "x" * 300_000 + "</p>")
@@ -136,7 +137,7 @@ number = 1
 formats = ["epub", "pdf"]
 
 [fetch]
-timeout = 2
+timeout = 5
 retries = 1
 max_bytes = 200000
 
