@@ -416,7 +416,7 @@ def entry_article(entry: FeedEntry, feed: Feed, feed_url: str, page: Article | N
         site=feed.title or page.site, language=page.language or feed.language,
         summary=summary or page.summary, section=page.section,
         tags=page.tags or list(entry.categories), images=list(page.images),
-        retrieved=retrieved or page.retrieved)
+        retrieved=retrieved or page.retrieved, guid=entry.id)
 
 
 def _short(text: str, limit: int = SUMMARY_CHARS) -> str:
