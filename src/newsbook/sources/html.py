@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from pathlib import Path
 
 from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
 from newsbook.sources import captions as caption_rules
-from newsbook.sources import chunks, embeds
+from newsbook.sources import chunks, embeds, figures
 from newsbook.sources import pagemeta
 from newsbook.sources.promos import drop_promos, drop_trailing_calls, drop_trailing_widgets
 from newsbook.sources.meta import parse_date, title_from_path
@@ -104,24 +103,6 @@ def _to_html(el, captions: dict[str, str]) -> None:
     for name in list(el.attrib):
         if name not in ("href", "src", "alt"):
             del el.attrib[name]
-
-
-def figure_captions(tree, base: str | None = None) -> dict[str, str]:
-    """Image source -> caption text for every <figure> with a <figcaption> in a parsed page."""
-    from urllib.parse import urljoin
-
-    captions = {}
-    for figure in tree.iter("figure"):
-        caption = figure.find(".//figcaption")
-        img = figure.find(".//img")
-        if caption is not None and img is not None and img.get("src"):
-            text = " ".join(caption.text_content().split())
-            if text:
-                captions[img.get("src")] = text
-                if base:  # trafilatura makes image sources absolute when it knows the page URL
-                    with contextlib.suppress(ValueError):  # "http://[": no URL at all
-                        captions[urljoin(base, img.get("src"))] = text
-    return captions
 
 
 # A dateline-and-byline line: "By Jane Doe", "05/10/2018 - Publicado por: Jane Doe - ...".
@@ -271,8 +252,9 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
         raise SourceError(f"{path}: not an HTML page")
     tame(tree)
     signals = pagemeta.collect(tree)
-    captions = figure_captions(tree, url)
-    caption_texts = caption_rules.caption_texts(tree)
+    found = figures.image_captions(tree, url)
+    captions = found.by_source
+    caption_texts = caption_rules.caption_texts(tree, found.texts)
     embeds.lift(tree)
     # trafilatura's own metadata pass costs a third of its time and reads the same signals
     # we already have: skip it, and ask htmldate only when the page states no date.
