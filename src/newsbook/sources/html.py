@@ -9,7 +9,8 @@ from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
 from newsbook.sources import captions as caption_rules
 from newsbook.sources import chunks, embeds, figures
-from newsbook.sources import pagemeta
+from newsbook.sources import pagemeta, substance
+from newsbook.sources.headline import same_headline
 from newsbook.sources.promos import drop_promos, drop_trailing_calls, drop_trailing_widgets
 from newsbook.sources.meta import parse_date, title_from_path
 
@@ -124,7 +125,9 @@ def trim_lead(main, title: str | None) -> None:
     children = list(main)
     target = norm(title)
     for index, child in enumerate(children[:6]):
-        if child.tag in ("head", "p") and target and norm("".join(child.itertext())) == target:
+        text = "".join(child.itertext())
+        if target and (child.tag in ("head", "p") and norm(text) == target or child.tag == "head"
+                       and child.get("rend", "h2") in ("h1", "h2") and same_headline(text, title)):
             before = (main.text or "") + "".join(
                 "".join(c.itertext()) + (c.tail or "") for c in children[:index])
             if len(before.strip()) < 300:
@@ -264,6 +267,9 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
         raise SourceError(f"{path}: no article text could be extracted ({exc})") from None
     doc = _whole_of_chunked(tree, doc, url)
     meta = pagemeta.reconcile(signals, url)
+    refused = substance.refusal(tree, doc.find("main") if doc is not None else None, meta.title)
+    if refused:
+        raise SourceError(f"{path}: {refused}")
     if meta.published is None:
         meta.published = guess_date(tree, url)
     if doc is not None and doc.find("main") is not None:
