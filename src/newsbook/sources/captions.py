@@ -10,6 +10,7 @@ image and caption together) or, with no image to go with, are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _WORD = re.compile(r"\w+")
 # Class, id or itemprop values of caption and photo-credit boxes across CMSs, figcaption's
@@ -35,7 +36,7 @@ def words(text: str | None) -> str:
     return " ".join(_WORD.findall((text or "").lower()))
 
 
-def caption_texts(tree, more: list[str] = ()) -> list[str]:
+def caption_texts(tree, more: Iterable[str] = ()) -> list[str]:
     """The word strings of every caption box in a parsed page (and of `more` texts known to
     be captions or credits), longest first."""
     found = {words(text) for text in more}
