@@ -262,6 +262,7 @@ def _page(url: str, response: Response, section: str | None) -> Article:
 def _feed(spec: SourceSpec, response: Response, reference: datetime, now: datetime,
           result: Collected, pending: list, slot: int) -> list[Article | None]:
     """Articles of a feed; entries that carry only a summary are queued for their pages."""
+    from newsbook.select import post_anchor
     from newsbook.sources.feed import entry_article, has_full_text, parse_feed
 
     feed = parse_feed(response.content, spec.location, response.media_type)
@@ -279,7 +280,11 @@ def _feed(spec: SourceSpec, response: Response, reference: datetime, now: dateti
     entries = entries[:spec.max_articles] if spec.max_articles else entries
     articles: list[Article | None] = []
     for index, entry in enumerate(entries):
-        fetch_page = spec.full_text if spec.full_text is not None else not has_full_text(entry)
+        # An entry linking to one post of a page of posts (page.html#b) has its own text:
+        # the page would give every post of it.
+        own_text = has_full_text(entry) or bool(
+            post_anchor(entry.link, entry.id) and (entry.content_html or entry.summary_html))
+        fetch_page = spec.full_text if spec.full_text is not None else not own_text
         if fetch_page and entry.link and is_url(entry.link):
             pending.append((slot, index, spec, feed, entry))
             articles.append(None)  # filled in once the page is fetched

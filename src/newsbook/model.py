@@ -57,6 +57,7 @@ class Article:
     images: list[Image] = field(default_factory=list)
     retrieved: datetime | None = None
     origin: str | None = None  # the feed (URL or path) an entry came from, if any
+    guid: str | None = None  # a feed entry's own id (guid, Atom id), when it has one
 
 
 @dataclass

@@ -64,13 +64,36 @@ def canonical_url(url: str) -> str:
                        urlencode(sorted(query)), ""))
 
 
+def post_anchor(url: str | None, guid: str | None) -> str | None:
+    """The fragment of a feed entry's link when it names one post among others on a page.
+
+    Blogs and microblogs link every post as page.html#post-id: with a guid of its own, such
+    an entry is a post of its own. Without a guid, with a guid that names the page itself, or
+    with a tracking fragment ("#xtor=RSS-3"), the fragment is a place in the same story.
+    """
+    if not url or not guid:
+        return None
+    try:
+        fragment = urlsplit(url).fragment
+        names_page = urlsplit(guid.strip()).fragment == "" and \
+            canonical_url(guid) == canonical_url(url)
+    except ValueError:  # "http://[x": not a URL
+        return None
+    if not fragment.strip() or "=" in fragment or names_page:
+        return None
+    return fragment
+
+
 def article_key(article: Article, text: str | None = None) -> str:
     """What identifies a story across builds and issues: its canonical URL, else its text.
 
+    A feed entry linking into a page of posts keeps its link's fragment (see post_anchor):
+    the key is stable across issues and feeds, and posts of one page stay apart.
     `text` is the article's plain_text() when the caller has it already.
     """
     if article.url and article.url.startswith(("http://", "https://")):
-        return canonical_url(article.url)
+        anchor = post_anchor(article.url, article.guid)
+        return canonical_url(article.url) + (f"#{anchor}" if anchor else "")
     text = " ".join((plain_text(article.body) if text is None else text).split()).lower()
     return "sha256:" + hashlib.sha256(f"{article.title}\n{text}".encode()).hexdigest()
 

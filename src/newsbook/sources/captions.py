@@ -10,6 +10,7 @@ image and caption together) or, with no image to go with, are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _WORD = re.compile(r"\w+")
 # Class, id or itemprop values of caption and photo-credit boxes across CMSs, figcaption's
@@ -35,9 +36,10 @@ def words(text: str | None) -> str:
     return " ".join(_WORD.findall((text or "").lower()))
 
 
-def caption_texts(tree) -> list[str]:
-    """The word strings of every caption box in a parsed page, longest first."""
-    found = set()
+def caption_texts(tree, more: Iterable[str] = ()) -> list[str]:
+    """The word strings of every caption box in a parsed page (and of `more` texts known to
+    be captions or credits), longest first."""
+    found = {words(text) for text in more}
     for element in tree.xpath("//figcaption | //*[@class or @id or @itemprop]"):
         if element.tag != "figcaption" and (element.tag in _NOT_BOXES or not _CAPTION_NAME.search(
                 " ".join(element.get(a, "") for a in ("class", "id", "itemprop")))):
@@ -131,7 +133,13 @@ def attach(main, captions: list[str], known: dict[str, str]) -> None:
         if graphic.getparent() is block:
             graphic.tail = None
         else:
+            previous = block.getprevious()
             remove_keeping_tail(block)
+            # A credit running on after the caption block: "<p>Caption</p>Jane Doe / AP".
+            loose = " ".join((previous.tail or "").split()) if previous is not None else ""
+            if loose and len(loose) <= MAX_CAPTION and (is_credit(loose)
+                                                        or covered(loose, captions)):
+                previous.tail = None
     doomed = []
     for block in [b for b in main.iter(*_BLOCKS) if b.find("graphic") is None]:
         text = _block_text(block)

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
 from newsbook.sources import MAX_SOURCE_BYTES
+from newsbook.sources.headline import drop_title_heading
 from newsbook.sources.meta import clean_string, parse_date, split_authors, to_utc
 
 FEED_TYPES = {
@@ -407,8 +408,8 @@ def entry_article(entry: FeedEntry, feed: Feed, feed_url: str, page: Article | N
     title = (page.title or entry.title
              or _short(html_text(entry.content_html or entry.summary_html), 80)
              or feed.title or "Untitled")
-    body = (page.body or entry.content_html or entry.summary_html
-            or f"<p>{html.escape(title)}</p>")
+    body = page.body or drop_title_heading(entry.content_html or entry.summary_html or "", title) \
+        or f"<p>{html.escape(title)}</p>"
     return Article(
         id=article_id(entry.link or entry.id or title, body), title=title, body=body,
         source=source, authors=page.authors or list(entry.authors),
@@ -416,7 +417,7 @@ def entry_article(entry: FeedEntry, feed: Feed, feed_url: str, page: Article | N
         site=feed.title or page.site, language=page.language or feed.language,
         summary=summary or page.summary, section=page.section,
         tags=page.tags or list(entry.categories), images=list(page.images),
-        retrieved=retrieved or page.retrieved)
+        retrieved=retrieved or page.retrieved, guid=entry.id)
 
 
 def _short(text: str, limit: int = SUMMARY_CHARS) -> str:

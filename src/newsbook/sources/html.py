@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from pathlib import Path
 
 from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
 from newsbook.sources import captions as caption_rules
-from newsbook.sources import chunks, embeds
-from newsbook.sources import pagemeta
+from newsbook.sources import chunks, embeds, figures
+from newsbook.sources import pagemeta, substance
+from newsbook.sources.headline import same_headline
 from newsbook.sources.promos import drop_promos, drop_trailing_calls, drop_trailing_widgets
 from newsbook.sources.meta import parse_date, title_from_path
 
@@ -106,24 +106,6 @@ def _to_html(el, captions: dict[str, str]) -> None:
             del el.attrib[name]
 
 
-def figure_captions(tree, base: str | None = None) -> dict[str, str]:
-    """Image source -> caption text for every <figure> with a <figcaption> in a parsed page."""
-    from urllib.parse import urljoin
-
-    captions = {}
-    for figure in tree.iter("figure"):
-        caption = figure.find(".//figcaption")
-        img = figure.find(".//img")
-        if caption is not None and img is not None and img.get("src"):
-            text = " ".join(caption.text_content().split())
-            if text:
-                captions[img.get("src")] = text
-                if base:  # trafilatura makes image sources absolute when it knows the page URL
-                    with contextlib.suppress(ValueError):  # "http://[": no URL at all
-                        captions[urljoin(base, img.get("src"))] = text
-    return captions
-
-
 # A dateline-and-byline line: "By Jane Doe", "05/10/2018 - Publicado por: Jane Doe - ...".
 _BYLINE_LINE = re.compile(r"^(?:[\d/.:\s-]{6,}[-–|·,]\s*)?(?:(?:written|posted|published|publicado|"
                           r"publié|veröffentlicht)\s+)?(?:by|por|par|von|door|di|af|av)\b", re.IGNORECASE)
@@ -143,7 +125,9 @@ def trim_lead(main, title: str | None) -> None:
     children = list(main)
     target = norm(title)
     for index, child in enumerate(children[:6]):
-        if child.tag in ("head", "p") and target and norm("".join(child.itertext())) == target:
+        text = "".join(child.itertext())
+        if target and (child.tag in ("head", "p") and norm(text) == target or child.tag == "head"
+                       and child.get("rend", "h2") in ("h1", "h2") and same_headline(text, title)):
             before = (main.text or "") + "".join(
                 "".join(c.itertext()) + (c.tail or "") for c in children[:index])
             if len(before.strip()) < 300:
@@ -273,8 +257,9 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
         raise SourceError(f"{path}: not an HTML page")
     tame(tree)
     signals = pagemeta.collect(tree)
-    captions = figure_captions(tree, url)
-    caption_texts = caption_rules.caption_texts(tree)
+    found = figures.image_captions(tree, url)
+    captions = found.by_source
+    caption_texts = caption_rules.caption_texts(tree, found.texts)
     embeds.lift(tree)
     # trafilatura's own metadata pass costs a third of its time and reads the same signals
     # we already have: skip it, and ask htmldate only when the page states no date.
@@ -284,6 +269,9 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
         raise SourceError(f"{path}: no article text could be extracted ({exc})") from None
     doc = _whole_of_chunked(tree, doc, url)
     meta = pagemeta.reconcile(signals, url)
+    refused = substance.refusal(tree, doc.find("main") if doc is not None else None, meta.title)
+    if refused:
+        raise SourceError(f"{path}: {refused}")
     if meta.published is None:
         meta.published = guess_date(tree, url)
     if doc is not None and doc.find("main") is not None:

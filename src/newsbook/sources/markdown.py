@@ -9,6 +9,7 @@ from typing import Any
 
 from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
+from newsbook.sources.headline import drop_title_heading
 from newsbook.sources.meta import clean_string, http_url, parse_date, split_authors, title_from_path
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -76,6 +77,8 @@ def read(path: Path, text: str) -> Article:
 
             title = clean_string(html.unescape(re.sub(r"<[^>]+>", "", match.group(1))))
             body = body[match.end():]
+    else:
+        body = drop_title_heading(body, title)  # "# Same title" under a front matter title
     if not body.strip():
         raise SourceError(f"{path}: article has no text")
     tags = meta.get("tags") or []
