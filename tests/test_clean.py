@@ -466,3 +466,30 @@ def test_links_are_percent_encoded_as_epubcheck_wants():
     assert [a.get("href") for a in root.iter("a")] == [
         "https://e.org/a%20b%5Cc%7Cd?q=1%202#f%23g", "https://e.org/%25zz", None,
         "https://e.org/é#"]
+
+
+def test_formatting_left_open_is_not_reopened_without_end():
+    import time
+
+    # An HTML5 parser reopens every <b> left open in each new paragraph: 3,000 tags would make
+    # millions of elements. Such a source is balanced by libxml2 first.
+    for body in ("".join(f"<p><b id={i}>x" for i in range(3000)),
+                 "".join(f"<p><b id={i}>x" for i in range(3000)) + "</b>" * 3000):
+        started = time.perf_counter()
+        root, _ = _valid(body)
+        assert time.perf_counter() - started < 5
+        assert _words(root).replace(" ", "") == "x" * 3000
+        assert len(list(root.iter("b"))) == 3000
+
+
+def test_a_text_node_over_ten_megabytes_is_kept():
+    cleaned, warnings = clean_article(_article("<p>" + "word " * 2_100_000 + "</p><p>end</p>"))
+    assert cleaned.body.count("word") == 2_100_000 and cleaned.body.endswith("<p>end</p>")
+    assert warnings == []
+
+
+def test_an_empty_element_a_link_leads_to_stays():
+    root, _ = _valid('<ul id="list"></ul><p id="para"></p><p></p><table></table>'
+                     '<a href="#list">l</a><a href="#para">p</a>')
+    assert [child.tag for child in root] == ["ul", "p", "a", "a"]
+    assert [a.get("href") for a in root.iter("a")] == ["#a1-list", "#a1-para"]

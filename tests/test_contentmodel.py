@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from conftest import register_epub
 from contentmodels import assert_valid
 from newsbook.model import Article, Issue, Section
+from newsbook.nesting import reopens_too_much
 
-EXAMPLES = 200
+EXAMPLES = 150
 LINKS = ("https://example.org/1", "https://example.org/2")
 _DROPPED = {"script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math",
             "form", "select", "textarea", "button", "head", "title"}
@@ -86,7 +87,7 @@ _deep = st.builds(
     st.lists(st.sampled_from(["div", "span", "em", "p", "li", "ul", "table", "td", "tr",
                               "blockquote", f"a href='{LINKS[0]}'", "h2", "dl", "dd", "b"]),
              min_size=1, max_size=3),
-    st.integers(1000, 3000), st.sampled_from(["deep words", "<p>deep</p> words", "x"]),
+    st.integers(1000, 1500), st.sampled_from(["deep words", "<p>deep</p> words", "x"]),
     st.booleans())
 # Invalid UTF-8 in the bytes, decoded the way newsbook reads a file or as Python would.
 _BAD_BYTES = [b"\xff", b"\xc3", b"\xe9t\xe9", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80\x80"]
@@ -174,8 +175,16 @@ def test_tag_soup_cleans_to_valid_xhtml_keeping_text_and_links(tmp_path_factory)
         article, warnings = clean_article(source)
         root = assert_valid(article.body)
         read = _reading(article.body)
-        if not any("nested deeper" in w for w in warnings):
-            # Flattened markup keeps its words but not its links; everything else keeps both.
+        if any("nested deeper" in w for w in warnings) or reopens_too_much(fragment):
+            # Read otherwise than by the HTML5 parser (flattened, or balanced by libxml2 first,
+            # as the HTML5 parser would take too long): every character it shows is still
+            # there, though maybe not in the same links. Not where the source has elements that
+            # go with their content: the flattening ends them at their end tag, the HTML5 parser
+            # sometimes before (<select> at a <select>, <svg> at a </p>).
+            if not any(f"<{name}" in fragment.lower() for name in _DROPPED):
+                expected = _expected(fragment)
+                assert not Counter(c for c, _ in expected) - Counter(c for c, _ in read)
+        else:
             expected = _expected(fragment)
             if root.find(".//table") is None and "<table" not in fragment.lower():
                 assert "".join(c for c, _ in read) == "".join(c for c, _ in expected)

@@ -155,6 +155,9 @@ def _tree(fragment: str):
     deep = nesting.too_deep(fragment, MAX_NESTING)
     if deep:  # html5ever is quadratic in depth: thousands of levels take seconds
         fragment = nesting.flatten_source(fragment, MAX_NESTING, _DROP_WITH_CONTENT)
+    elif nesting.reopens_too_much(fragment):
+        # libxml2 closes what it opened; the HTML5 parser could reopen it without end.
+        fragment = nesting.balanced(fragment)
     root, reflattened = _read(_sanitize(fragment))
     dropped = 0
     for el in root.iter():
@@ -163,9 +166,11 @@ def _tree(fragment: str):
                 del el.attrib[name]
                 dropped += 1
     _prepare(root)
+    # Before normalize(), whose work recurses as deep as the tree goes; and after it, as it
+    # may add a level (a list around a stray item, a copy of an <em> inside a block).
+    flattened = nesting.flatten_tree(root, MAX_NESTING)
     contentmodel.normalize(root)
-    # After normalize(), which may add a level (a list around a stray item, a copy of an <em>).
-    if nesting.flatten_tree(root, MAX_NESTING) or deep or reflattened:
+    if nesting.flatten_tree(root, MAX_NESTING) or flattened or deep or reflattened:
         notes.append(f"markup nested deeper than {MAX_NESTING} levels was flattened "
                      "(its text is kept)")
     if dropped:
@@ -190,8 +195,9 @@ def _read(sanitized: str):
     from lxml import etree
     from lxml import html as lxml_html
 
-    # An XML parser that makes lxml.html elements (drop_tree, drop_tag), as the code here uses.
-    parser = lxml_html.XHTMLParser(resolve_entities=False, no_network=True)
+    # An XML parser that makes lxml.html elements (drop_tree, drop_tag), as the code here uses;
+    # huge_tree for text nodes over 10 MB. It still stops at 2,048 levels.
+    parser = lxml_html.XHTMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
     def parse(markup: str):
         xml = _VOID_TAG.sub(r"<\1\2/>", _INVALID_XML.sub("", markup).replace("&nbsp;", "\xa0"))
@@ -200,8 +206,8 @@ def _read(sanitized: str):
     try:
         return parse(sanitized), False
     except etree.XMLSyntaxError:
-        # Deeper than libxml2's 256 levels: html5ever reopens formatting elements, so its tree
-        # can be deeper than the source was.
+        # Deeper than libxml2 reads: html5ever reopens formatting elements, so its tree can be
+        # deeper than the source was.
         return parse(nesting.flatten_source(sanitized, MAX_NESTING, _DROP_WITH_CONTENT)), True
 
 
@@ -303,17 +309,19 @@ def _valid_datetime(value: str) -> bool:
 def _prefix_ids(root, prefix: str) -> None:
     """Give ids a per-article prefix so they are unique in the book, and keep #links matching."""
     mapping: dict[str, str] = {}
+    used: set[str] = set()
     for el in root.iter():
         old = el.get("id")
         if old is None:
             continue
         new = f"{prefix}-{_ID_CHARS.sub('-', old.strip()).strip('-') or 'x'}"
-        while new in mapping.values():
+        while new in used:
             new += "-"
         if old in mapping:  # a duplicate id: the first one keeps it
             del el.attrib["id"]
             continue
         mapping[old] = new
+        used.add(new)
         el.set("id", new)
     for link in root.iter("a"):
         href = link.get("href")
@@ -329,12 +337,13 @@ def _prefix_ids(root, prefix: str) -> None:
 def _drop_empty(root) -> None:
     """Empty list/table wrappers left behind by the sanitizer, and empty paragraphs.
 
-    An HTML5 parser makes an empty <p> of every stray </p>; one with an id may be a link target.
+    An HTML5 parser makes an empty <p> of every stray </p>. One with an id stays: a link may
+    lead to it.
     """
     for el in list(root.iter("ul", "ol", "dl", "table", "tbody", "thead", "tfoot", "tr",
                              "figure", "p")):
         if len(el) == 0 and not (el.text or "").strip() and el.getparent() is not None \
-                and not (el.tag == "p" and el.attrib):
+                and el.get("id") is None:
             el.drop_tree()
 
 

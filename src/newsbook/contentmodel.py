@@ -35,7 +35,7 @@ _ROW_PARTS = _CELLS | {"tr"}
 # Where each table part belongs; anywhere else its tags go and its content stays.
 _TABLE_PARENTS = {"caption": {"table"}, "colgroup": {"table"}, "thead": {"table"},
                   "tbody": {"table"}, "tfoot": {"table"}, "tr": {"table"} | _ROW_GROUPS,
-                  "td": {"tr"}, "th": {"tr"}, "col": {"colgroup", "table"}}
+                  "td": {"tr"}, "th": {"tr"}, "col": {"colgroup"}}
 
 
 def accepts_text(tag: str) -> bool:

@@ -1,6 +1,10 @@
-"""Depth limits on article markup: on the source text before the HTML5 parser, on the tree after."""
+"""What article markup may cost: nesting depth and reopened formatting, before the HTML5 parser
+and after it."""
 
 from __future__ import annotations
+
+import re
+from collections import Counter
 
 from newsbook.contentmodel import PHRASING, accepts_text
 
@@ -23,6 +27,50 @@ def too_deep(fragment: str, limit: int) -> bool:
     if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
         return True  # libxml2 stopped at depth 255
     return bool(root.xpath("boolean(//*[count(ancestor::*) > $limit])", limit=limit))
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+# The elements the HTML5 parser reopens after a block has closed them ("formatting elements").
+_FORMATTING = frozenset({"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small",
+                         "strike", "strong", "tt", "u"})
+# Elements it may have to recreate; a few hundred thousand take a second.
+_REOPEN_BUDGET = 100_000
+
+
+def reopens_too_much(fragment: str) -> bool:
+    """Whether the HTML5 parser might spend quadratic work reopening formatting elements.
+
+    It reopens every formatting element left open (in a closed paragraph, say) wherever text
+    follows: "<p><b id=1>x<p><b id=2>x…" grows quadratically, 4,000 tags into millions of
+    elements. Each tag is taken as a place where all formatting elements not yet closed are
+    reopened: an upper bound on the parser's work, cheap to count.
+    """
+    if fragment.count("<") ** 2 <= _REOPEN_BUDGET:
+        return False  # too few tags to add up to the budget
+    unclosed: Counter = Counter()
+    work = left_open = 0
+    for match in _TAG.finditer(fragment):
+        name = match[2].lower()
+        if name not in _FORMATTING:
+            work += left_open
+            if work > _REOPEN_BUDGET:
+                return True
+        elif not match[1]:
+            unclosed[name] += 1
+            left_open += 1
+        elif unclosed[name]:
+            unclosed[name] -= 1
+            left_open -= 1
+    return False
+
+
+def balanced(fragment: str) -> str:
+    """The fragment as libxml2 reads it, written back: every element closed where it ends."""
+    from lxml import html as lxml_html
+
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    text = (root.text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
 
 
 def flatten_source(fragment: str, limit: int, drop_with_content: set[str]) -> str:
