@@ -54,7 +54,7 @@ _EXTRA_ATTRIBUTES = ["", " id='t'", " id='x y'", " id='1'", " title='a \"title\"
                      " dir='sideways'", " class='align-right'", " style='text-align: center'",
                      " onclick='x()'", " lang='fr'"]
 # Links a reader follows, messy the way real pages are.
-_HREFS = [f" href='{LINKS[0]}'", " href='https://example.org/a b'", " href='https://example.org/a\\b'",
+_HREFS = [" href='https://example.org/a b'", " href='https://example.org/a\\b'",
           " href='https://example.org/%zz'", " href='https://example.org/a|b^c'",
           " href='https://exa mple.org/'", " href='https://example.org:99999/'",
           " href='mailto:a b@example.org'", " href='//example.org/p'", " href='javascript:x'"]
@@ -74,7 +74,7 @@ def _element(children):
 
     return st.builds(build,
                      st.sampled_from(_INLINE + _BLOCKS + _TABLE + _GONE),
-                     st.sampled_from(_EXTRA_ATTRIBUTES + _HREFS[1:]),
+                     st.sampled_from(_EXTRA_ATTRIBUTES + _HREFS),
                      st.lists(children, max_size=5),
                      st.sampled_from(["proper", "proper", "open", "other", "early"]))
 
@@ -97,7 +97,7 @@ _BAD_BYTES = [b"\xff", b"\xc3", b"\xe9t\xe9", b"\xed\xa0\x80", b"\xf4\x90\x80\x8
 def tag_soup(draw) -> str:
     """A fragment of broken HTML, as text."""
     parts = draw(st.lists(_soup, min_size=1, max_size=4))
-    if draw(st.integers(0, 7)) == 0:  # one in eight: thousands of levels somewhere
+    if draw(st.integers(0, 7)) == 0:  # now and then, thousands of levels somewhere
         parts.insert(draw(st.integers(0, len(parts))), draw(_deep))
     if not draw(st.booleans()):
         return "".join(parts)
