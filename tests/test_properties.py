@@ -298,7 +298,9 @@ _FORBIDDEN = {"script", "style", "iframe", "object", "embed", "form", "frame", "
 def _assert_safe_xhtml(body: str) -> None:
     from lxml import etree
 
-    root = etree.fromstring(f"<div>{body}</div>")  # well-formed, or this raises
+    from contentmodels import assert_valid
+
+    root = assert_valid(body)  # well-formed and within the content models, or this raises
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue

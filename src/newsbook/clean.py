@@ -6,13 +6,14 @@ import re
 from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
+from newsbook import contentmodel, nesting
 from newsbook.images import (MAX_IMAGE_SIDE, ImageRefused, Resolver, absolute_image_url,
                              normalize_image)
 from newsbook.model import Article, Image
 
 # Part of the article cache's key (articlecache.py): bump it whenever a change here makes any
 # article clean differently, so that articles cached by the old code are read again.
-VERSION = 1
+VERSION = 2
 
 # HTML5 elements that are valid in EPUB 3 content documents and make sense in an article.
 ALLOWED_TAGS = {
@@ -36,13 +37,15 @@ ALLOWED_ATTRIBUTES = {
     "col": {"span"},
     "colgroup": {"span"},
 }
+# Kept through the sanitizer for _prepare() only: lazy-loading image URLs, cell alignment.
+_LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url")
+_CARRIED = {"img": {*_LAZY_SRC, "srcset"}, "td": {"style"}, "th": {"style"}}
 _NUMERIC_ATTRIBUTES = {"colspan", "rowspan", "start", "value", "span"}
 # Content of these is dropped entirely, not just the tags.
 _DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "embed",
                       "svg", "math", "form", "select", "textarea", "button", "head", "title"}
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ALIGN = re.compile(r"text-align\s*:\s*(right|center)", re.I)
-_LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url")
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,6}")
 
@@ -65,10 +68,8 @@ def image_urls(article: Article) -> list[str]:
     """The http(s) images an article shows, as absolute URLs, for fetching before cleaning."""
     if "<img" not in article.body.lower():
         return []
-    root, _warnings = _parse(article.body)
-    _prepare(root)
     # Only what the sanitizer keeps is fetched: no image inside <noscript>, <template>, <svg>…
-    root, _warnings = _parse(sanitize(_inner(root, "html")))
+    root, _warnings = _tree(article.body)
     urls = []
     # Only the images the article will keep are fetched (see MAX_IMAGES_PER_ARTICLE).
     for img in list(root.iter("img"))[:MAX_IMAGES_PER_ARTICLE]:
@@ -78,15 +79,21 @@ def image_urls(article: Article) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def sanitize(fragment: str) -> str:
-    """nh3 with an EPUB-safe HTML5 allowlist: no scripts, styles, handlers, forms or frames."""
+def _sanitize(fragment: str) -> str:
+    """nh3 with an EPUB-safe HTML5 allowlist: no scripts, styles, handlers, forms or frames.
+
+    nh3 parses with html5ever, a conforming HTML5 tree builder: what it returns is the tree a
+    browser would build, serialized. It keeps the _CARRIED attributes, which _tree() removes.
+    """
     import nh3
 
+    attributes = {tag: ALLOWED_ATTRIBUTES.get(tag, set()) | _CARRIED.get(tag, set())
+                  for tag in ALLOWED_ATTRIBUTES.keys() | _CARRIED.keys()}
     return nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         clean_content_tags=_DROP_WITH_CONTENT,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes=attributes,
         url_schemes={"http", "https", "mailto"},
         allowed_classes={"td": {"align-right", "align-center"},
                          "th": {"align-right", "align-center"}},
@@ -98,11 +105,8 @@ def sanitize(fragment: str) -> str:
 def clean_article(article: Article, resolve: Resolver | None = None,
                   max_side: int = MAX_IMAGE_SIDE) -> tuple[Article, list[str]]:
     """Sanitize an article's body to XHTML and embed its images; returns warnings too."""
-    root, notes = _parse(article.body)
+    root, notes = _tree(article.body)
     warnings = [f"{article.source}: {note}" for note in notes]
-    _prepare(root)
-    # nh3 inserts implied elements (tbody): the sanitized tree is held to the limit again.
-    root, _notes = _parse(sanitize(_inner(root, "html")))
     images: dict[str, Image] = {}
     imgs = list(root.iter("img"))
     if len(imgs) > MAX_IMAGES_PER_ARTICLE:
@@ -141,133 +145,70 @@ def clean_article(article: Article, resolve: Resolver | None = None,
     return replace(article, body=body, images=list(images.values()), **metadata), warnings
 
 
-def _parse(fragment: str):
-    """An HTML fragment as a tree under a <div>, within the nesting and attribute limits.
+def _tree(fragment: str):
+    """An HTML fragment as a sanitized tree under a <div> that keeps the XHTML content models.
 
-    Returns the tree and notes on what the limits removed.
+    Returns the tree and notes on what the nesting and attribute limits removed.
     """
-    from lxml import html as lxml_html
-
     notes: list[str] = []
     fragment = _INVALID_XML.sub("", fragment)
-    parser = lxml_html.HTMLParser()
-    root = lxml_html.fragment_fromstring(fragment, create_parent="div", parser=parser)
-    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
-        # libxml2 silently drops everything below depth 255: flatten the text itself first.
-        fragment = _flatten_source(fragment, MAX_NESTING)
-        root = lxml_html.fragment_fromstring(fragment, create_parent="div",
-                                             parser=lxml_html.HTMLParser())
-        _flatten_tree(root, MAX_NESTING)  # elements the parser implied (tbody) may add levels
-        notes.append(f"markup nested deeper than {MAX_NESTING} levels was flattened "
-                     "(its text is kept)")
-    elif _flatten_tree(root, MAX_NESTING):
-        notes.append(f"markup nested deeper than {MAX_NESTING} levels was flattened "
-                     "(its text is kept)")
+    deep = nesting.too_deep(fragment, MAX_NESTING)
+    if deep:  # html5ever is quadratic in depth: thousands of levels take seconds
+        fragment = nesting.flatten_source(fragment, MAX_NESTING, _DROP_WITH_CONTENT)
+    elif nesting.reopens_too_much(fragment):
+        # libxml2 closes what it opened; the HTML5 parser could reopen it without end.
+        fragment = nesting.balanced(fragment)
+    root, reflattened = _read(_sanitize(fragment))
     dropped = 0
     for el in root.iter():
         for name, value in list(el.attrib.items()):
             if len(value) > MAX_ATTRIBUTE_LENGTH:
                 del el.attrib[name]
                 dropped += 1
+    _prepare(root)
+    # Before normalize(), whose work recurses as deep as the tree goes; and after it, as it
+    # may add a level (a list around a stray item, a copy of an <em> inside a block).
+    flattened = nesting.flatten_tree(root, MAX_NESTING)
+    contentmodel.normalize(root)
+    if nesting.flatten_tree(root, MAX_NESTING) or flattened or deep or reflattened:
+        notes.append(f"markup nested deeper than {MAX_NESTING} levels was flattened "
+                     "(its text is kept)")
     if dropped:
         notes.append(f"{dropped} attribute value(s) longer than {MAX_ATTRIBUTE_LENGTH:,} "
                      "characters dropped")
     return root, notes
 
 
-def _flatten_tree(root, limit: int) -> bool:
-    """Unwrap elements nested deeper than `limit` below root; True when any was."""
-    deep = []
-    stack = [(root, 0)]
-    while stack:  # iterative: the tree may be deeper than Python's recursion limit
-        el, depth = stack.pop()
-        for child in el:
-            if not isinstance(child.tag, str):
-                continue
-            if depth + 1 > limit:
-                deep.append(child)
-            else:
-                stack.append((child, depth + 1))
-    for top in deep:
-        # Content that is dropped anyway must not surface as text once unwrapped.
-        for gone in [e for e in top.iter() if e.tag in _DROP_WITH_CONTENT]:
-            if gone is not top and gone.getparent() is not None:
-                gone.drop_tree()
-        if top.tag in _DROP_WITH_CONTENT:
-            top.drop_tree()
-            continue
-        for el in list(top.iter())[::-1]:
-            if isinstance(el.tag, str):
-                el.drop_tag()
-            else:
-                el.drop_tree()  # comments, processing instructions
-    return bool(deep)
+# html5ever writes void elements as bare start tags. Its output escapes every < and > in text
+# and attribute values, so a tag here is a tag.
+_VOID_TAG = re.compile(r"<(br|hr|img|col)((?: [^>]*)?)>")
 
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-         "source", "track", "wbr"}
+def _read(sanitized: str):
+    """nh3's output as the tree html5ever built, and whether it had to be flattened to read.
 
+    It is read as XML, not parsed again as HTML: libxml2's HTML parser is no HTML5 parser and
+    would rebuild the tree its own way (closing an <a> at a table, a <b> at a paragraph).
+    nh3's output is well-formed XML but for void elements and &nbsp;, its only named entity
+    besides the XML five.
+    """
+    from lxml import etree
+    from lxml import html as lxml_html
 
-def _flatten_source(fragment: str, limit: int) -> str:
-    """HTML text re-emitted with no element deeper than `limit` (deeper tags go, text stays)."""
-    import html
-    from collections import Counter
-    from html.parser import HTMLParser
+    # An XML parser that makes lxml.html elements (drop_tree, drop_tag), as the code here uses;
+    # huge_tree for text nodes over 10 MB. It still stops at 2,048 levels.
+    parser = lxml_html.XHTMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
-    out: list[str] = []
-    # Open elements as (name, emitted, dropped-with-content); counts make end tags O(1) to match.
-    stack: list[tuple[str, bool, bool]] = []
-    open_names: Counter = Counter()
-    state = {"emitted": 0, "skip": 0}
+    def parse(markup: str):
+        xml = _VOID_TAG.sub(r"<\1\2/>", _INVALID_XML.sub("", markup).replace("&nbsp;", "\xa0"))
+        return etree.fromstring(f"<div>{xml}</div>", parser)
 
-    def start(tag: str, attrs, void: bool) -> None:
-        if void or tag in _VOID:
-            if not state["skip"] and state["emitted"] < limit and tag not in _DROP_WITH_CONTENT:
-                out.append(_tag(tag, attrs, html))
-            return
-        dropped = bool(state["skip"]) or tag in _DROP_WITH_CONTENT
-        emitted = not dropped and state["emitted"] < limit
-        stack.append((tag, emitted, dropped))
-        open_names[tag] += 1
-        state["emitted"] += emitted
-        state["skip"] += dropped
-        if emitted:
-            out.append(_tag(tag, attrs, html))
-
-    class Flattener(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            start(tag, attrs, False)
-
-        def handle_startendtag(self, tag, attrs):
-            start(tag, attrs, True)
-
-        def handle_endtag(self, tag):
-            if not open_names[tag]:
-                return  # a stray end tag
-            while stack:
-                name, emitted, dropped = stack.pop()
-                open_names[name] -= 1
-                state["emitted"] -= emitted
-                state["skip"] -= dropped
-                if emitted:
-                    out.append(f"</{name}>")
-                if name == tag:
-                    break
-
-        def handle_data(self, data):
-            if not state["skip"]:
-                out.append(html.escape(data, quote=False))
-
-    parser = Flattener(convert_charrefs=True)
-    parser.feed(fragment)
-    parser.close()
-    out.extend(f"</{name}>" for name, emitted, _ in reversed(stack) if emitted)
-    return "".join(out)
-
-
-def _tag(tag: str, attrs, html) -> str:
-    rendered = "".join(f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs)
-    return f"<{tag}{rendered}>"
+    try:
+        return parse(sanitized), False
+    except etree.XMLSyntaxError:
+        # Deeper than libxml2 reads: html5ever reopens formatting elements, so its tree can be
+        # deeper than the source was.
+        return parse(nesting.flatten_source(sanitized, MAX_NESTING, _DROP_WITH_CONTENT)), True
 
 
 def _inner(root, method: str) -> str:
@@ -299,6 +240,10 @@ def _prepare(root) -> None:
         match = _ALIGN.search(cell.get("style", ""))
         if match:
             cell.set("class", f"align-{match.group(1).lower()}")
+    for tag, names in _CARRIED.items():
+        for el in root.iter(tag):
+            for name in names:
+                el.attrib.pop(name, None)
 
 
 def _drop(element) -> None:
@@ -306,13 +251,15 @@ def _drop(element) -> None:
     parent = element.getparent()
     if parent is None:
         return
-    if parent.tag in ("figure", "a") and len(parent) == 1 and not (parent.text or "").strip():
+    if parent.tag in ("figure", "a") and len(parent) == 1 and not (parent.text or "").strip() \
+            and not (element.tail or "").strip():  # a link or figure with text stays
         _drop(parent) if parent.tag == "a" else parent.remove(element)
         return
     element.drop_tree()
 
 
 def _fix_attributes(root) -> None:
+    """Attribute values HTML accepts, and the elements that depend on them."""
     for el in root.iter():
         for name in list(el.attrib):
             value = el.attrib[name]
@@ -326,22 +273,55 @@ def _fix_attributes(root) -> None:
                 del el.attrib[name]
             elif name == "reversed":
                 el.set("reversed", "reversed")
+            elif name == "datetime" and not _valid_datetime(value):
+                del el.attrib[name]
+        # Attributes that decide an element's content model or where it may stand.
+        if el.tag == "li" and el.getparent().tag != "ol":
+            el.attrib.pop("value", None)
+        elif el.tag == "time" and el.get("datetime") is None and len(el):
+            el.tag = "span"  # without datetime, a <time> holds its date as plain text only
+        elif el.tag == "bdo" and el.get("dir") not in ("ltr", "rtl"):
+            el.tag = "span"  # a direction override that names no direction overrides nothing
+
+
+# The forms of HTML's datetime attribute an article carries: a date, a time, both (with a zone).
+_DATETIME = re.compile(r"(\d{4}-\d\d-\d\d)?([T ]?)(\d\d:\d\d(?::\d\d(?:\.\d{1,3})?)?)?"
+                       r"(Z|[+-]\d\d:?\d\d)?")
+
+
+def _valid_datetime(value: str) -> bool:
+    from datetime import date, time
+
+    match = _DATETIME.fullmatch(value)
+    if not match or not (match[1] or match[3]) or bool(match[2]) != bool(match[1] and match[3]) \
+            or (match[4] and not (match[1] and match[3])):
+        return False
+    try:
+        if match[1]:
+            date.fromisoformat(match[1])
+        if match[3]:
+            time.fromisoformat(match[3] + (match[4] or "").replace("Z", "+00:00"))
+    except ValueError:  # 2024-02-30, 25:00, +25:00
+        return False
+    return True
 
 
 def _prefix_ids(root, prefix: str) -> None:
     """Give ids a per-article prefix so they are unique in the book, and keep #links matching."""
     mapping: dict[str, str] = {}
+    used: set[str] = set()
     for el in root.iter():
         old = el.get("id")
         if old is None:
             continue
         new = f"{prefix}-{_ID_CHARS.sub('-', old.strip()).strip('-') or 'x'}"
-        while new in mapping.values():
+        while new in used:
             new += "-"
         if old in mapping:  # a duplicate id: the first one keeps it
             del el.attrib["id"]
             continue
         mapping[old] = new
+        used.add(new)
         el.set("id", new)
     for link in root.iter("a"):
         href = link.get("href")
@@ -355,10 +335,15 @@ def _prefix_ids(root, prefix: str) -> None:
 
 
 def _drop_empty(root) -> None:
-    """Empty links and list/table wrappers left behind by the sanitizer."""
+    """Empty list/table wrappers left behind by the sanitizer, and empty paragraphs.
+
+    An HTML5 parser makes an empty <p> of every stray </p>. One with an id stays: a link may
+    lead to it.
+    """
     for el in list(root.iter("ul", "ol", "dl", "table", "tbody", "thead", "tfoot", "tr",
-                             "figure")):
-        if len(el) == 0 and not (el.text or "").strip() and el.getparent() is not None:
+                             "figure", "p")):
+        if len(el) == 0 and not (el.text or "").strip() and el.getparent() is not None \
+                and el.get("id") is None:
             el.drop_tree()
 
 
@@ -426,20 +411,45 @@ def _fix_links(root, article: Article) -> None:
             url = urljoin(base, value.strip()) if base else value.strip()
         except ValueError:  # "//[x": no URL at all
             url = ""
-        if _is_link(url):
-            el.set(name, url)
+        link = _link(url)
+        if link:
+            el.set(name, link)
         else:
             del el.attrib[name]
 
 
-def _is_link(url: str) -> bool:
+# What may stand in a URL as it is: URL code points (WHATWG), and % before two hex digits.
+# epubcheck rejects any other character (RSC-020); browsers percent-encode them, and so does
+# _link(). A host with a forbidden code point cannot be fixed.
+_NOT_URL = re.compile(r"[^A-Za-z0-9!$&'()*+,\-./:;=?@_~%\u00a0-\U0010ffff]|%(?![0-9A-Fa-f]{2})")
+_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|]")
+
+
+def _link(url: str) -> str | None:
+    """url as a link a reader can follow and epubcheck accepts (absolute http(s), mailto), or None."""
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError when out of range
     except ValueError:  # "http://[::1": not a URL anyone can follow
-        return False
+        return None
     if parts.scheme == "mailto":
-        return bool(parts.path)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(url) <= MAX_URL_LENGTH
+        if not parts.path:
+            return None
+    elif parts.scheme not in ("http", "https") or not parts.hostname or (
+            "[" not in parts.netloc and _FORBIDDEN_HOST.search(parts.hostname)):
+        return None
+
+    if not _NOT_URL.search(url.replace("#", "", 1)):  # the first # starts the fragment
+        return url if len(url) <= MAX_URL_LENGTH else None
+
+    def encoded(part: str) -> str:
+        return _NOT_URL.sub(lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode(
+            "utf-8", "surrogatepass")), part)
+
+    url = (f"{parts.scheme}:" + (f"//{parts.netloc}" if parts.netloc else "")
+           + encoded(parts.path + (f"?{parts.query}" if parts.query else ""))
+           + (f"#{encoded(parts.fragment)}" if parts.fragment else ""))
+    return url if len(url) <= MAX_URL_LENGTH else None
 
 
 def _clean_metadata(article: Article, warnings: list[str]) -> dict:
@@ -464,10 +474,12 @@ def _clean_metadata(article: Article, warnings: list[str]) -> dict:
     url = article.url
     if url is not None:
         url = url.strip()
-        if not _is_link(url) or url.startswith("mailto:") or _INVALID_XML.search(url) \
+        link = _link(url)
+        if link is None or url.startswith("mailto:") or _INVALID_XML.search(url) \
                 or any(c.isspace() for c in url):
             warnings.append(f"{where}: source URL dropped (not an http(s) URL)")
-            url = None
+            link = None
+        url = link
     return {
         "title": text(article.title, MAX_TITLE_LENGTH, "title") or "Untitled",
         "authors": names(article.authors, MAX_NAME_LENGTH, "authors"),
