@@ -65,7 +65,7 @@ def main() -> None:
     from distributed import LocalCluster
 
     from newsbook.archive.executors import DaskExecutor, LocalExecutor
-    from newsbook.config import load
+    from newsbook.build.config import load
 
     with tempfile.TemporaryDirectory(prefix="newsbook-bench-archive-") as tmp:
         root = Path(tmp)

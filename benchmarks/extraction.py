@@ -89,8 +89,8 @@ def norm(text: str | None) -> str:
 
 
 def newsbook_extract(path: Path) -> dict:
-    from newsbook.errors import NewsbookError
-    from newsbook.extract import extract_one
+    from newsbook.build.extract import extract_one
+    from newsbook.model.errors import NewsbookError
 
     try:
         return extract_one(path)

@@ -68,8 +68,8 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
 @pytest.fixture(scope="session")
 def basic_build(tmp_path_factory):
     """The basic test project built once as EPUB and PDF, shared by read-only tests."""
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
 
     folder = tmp_path_factory.mktemp("basic") / "basic"
     shutil.copytree(ROOTS / "basic", folder)

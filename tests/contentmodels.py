@@ -1,7 +1,7 @@
 """Test helper: the XHTML content-model rules epubcheck enforces, checked on a cleaned body.
 
 Written from the HTML content models (and what epubcheck 5 reports), independently of
-newsbook.contentmodel, so that a test does not check the code against itself.
+newsbook.model.contentmodel, so that a test does not check the code against itself.
 """
 
 from __future__ import annotations

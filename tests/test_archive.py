@@ -293,7 +293,7 @@ class FlakyExecutor:
 
 def test_failed_issue_is_reported_and_retried(tmp_path, monkeypatch):
     from newsbook.archive.run import archive
-    from newsbook.config import load
+    from newsbook.build.config import load
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     project = make_project(tmp_path / "ledger", weeks=3, compact=False)
@@ -317,7 +317,7 @@ def test_failed_issue_is_reported_and_retried(tmp_path, monkeypatch):
 
 def test_tampered_file_is_rebuilt_and_emptied_period_removed(tmp_path, monkeypatch):
     from newsbook.archive.run import archive
-    from newsbook.config import load
+    from newsbook.build.config import load
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     project = make_project(tmp_path / "ledger", weeks=3)
@@ -444,7 +444,7 @@ def test_feed_and_page_sources_come_from_the_cache(tmp_path):
 def test_unreachable_scheduler_is_a_user_error():
     pytest.importorskip("distributed")
     from newsbook.archive.executors import DaskExecutor
-    from newsbook.errors import NewsbookError
+    from newsbook.model.errors import NewsbookError
 
     with pytest.raises(NewsbookError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         DaskExecutor("tcp://127.0.0.1:9", timeout=1)
@@ -498,7 +498,7 @@ def test_a_dying_worker_fails_only_its_issue(tmp_path, monkeypatch):
 
 def plan_jobs(project: Path, first: date, last: date):
     from newsbook.archive.plan import plan_archive
-    from newsbook.config import load
+    from newsbook.build.config import load
 
     return plan_archive(load(project / "newsbook.toml"), first, last, "week",
                         output_dir=project / "out", jobs=1).jobs

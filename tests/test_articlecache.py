@@ -14,10 +14,13 @@ from pathlib import Path
 import pytest
 
 from conftest import register_epub, run_cli
-from newsbook import articlecache, cover, pipeline, sources
-from newsbook import config as config_mod
+from newsbook import sources
+from newsbook.build import pipeline
+from newsbook.build import config as config_mod
+from newsbook.build.state import article_cache
 from newsbook.model import Article, Image
-from newsbook.state import article_cache
+from newsbook.render import cover
+from newsbook.speed import articlecache
 
 EPOCH = "1773446400"
 
@@ -224,7 +227,7 @@ def test_the_key_follows_the_bytes_path_and_settings(tmp_path):
 
 
 def test_a_drawn_cover_is_reused_while_what_it_shows_is_unchanged(project, monkeypatch):
-    from newsbook import cover
+    from newsbook.render import cover
 
     drawn = []
     real = cover.make_cover

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import pytest
 
-from newsbook.assemble import IssueSettings, assemble, issue_identifier, slugify
 from newsbook.clock import build_date, build_time
 from newsbook.model import Article
+from newsbook.model.assemble import IssueSettings, assemble, issue_identifier, slugify
 
 
 def _a(ident: str, section: str | None = None, day: int | None = None, title: str = "") -> Article:

@@ -29,8 +29,8 @@ def _open(path: Path):
 def _build(folder: Path, env: dict | None = None) -> Path:
     import os
 
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
 
     old = {k: os.environ.get(k) for k in (env or {})}
     os.environ.update(env or {})
@@ -174,7 +174,7 @@ def test_template_override(project):
 def _build_issue(issue, folder: Path, name: str) -> Path:
     """Build an Issue straight through the EPUB builder and queue it for epubcheck."""
     from newsbook.builders import epub as epub_builder
-    from newsbook.render import Theme
+    from newsbook.render.environment import Theme
 
     path = folder / f"{name}.epub"
     path.write_bytes(epub_builder.build(issue, Theme()))

@@ -67,8 +67,8 @@ def text_of(el) -> str:
 @pytest.fixture(scope="module")
 def html_build(tmp_path_factory):
     """The basic test project built as HTML only (config formats = ["html"])."""
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
 
     folder = tmp_path_factory.mktemp("html") / "basic"
     shutil.copytree(ROOTS / "basic", folder)
@@ -184,7 +184,7 @@ def _issue(title: str, body: str = "<p>Text.</p>", **kw):
 
 def test_autoescape_keeps_markup_in_metadata_as_text():
     from newsbook.builders import html as html_builder
-    from newsbook.render import Theme
+    from newsbook.render.environment import Theme
 
     evil = '<script>alert("x")</script> & </style><b>'
     data = html_builder.build(_issue(evil), Theme())
@@ -199,9 +199,9 @@ def test_autoescape_keeps_markup_in_metadata_as_text():
 def test_xhtml_bodies_become_html(tmp_path):
     """Empty cells and elements that XHTML writes as <x/> must not open a tag in HTML."""
     from newsbook.builders import html as html_builder
-    from newsbook.clean import clean_article
     from newsbook.model import Article
-    from newsbook.render import Theme
+    from newsbook.model.clean import clean_article
+    from newsbook.render.environment import Theme
 
     raw = Article(id="a1", title="T", source="t.html",
                   body="<h1>Top</h1><table><tr><td></td><td>x</td></tr></table>"
@@ -221,10 +221,10 @@ def test_xhtml_bodies_become_html(tmp_path):
 
 
 def test_deterministic_bytes(project):
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
     from newsbook.builders import html as html_builder
-    from newsbook.render import Theme
+    from newsbook.render.environment import Theme
 
     folder = project("basic")
     plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["html"])
@@ -234,8 +234,8 @@ def test_deterministic_bytes(project):
 
 
 def test_project_stylesheet_resources_inlined(project):
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
 
     folder = project("basic")
     (folder / "templates" / "fonts").mkdir(parents=True)
@@ -321,7 +321,7 @@ def test_unknown_format_names_html(tmp_path):
 def test_right_to_left_issue_and_no_cover():
     from newsbook.builders import html as html_builder
     from newsbook.model import Article, Issue, Section
-    from newsbook.render import Theme
+    from newsbook.render.environment import Theme
 
     articles = [Article(id="a1", title="الجسر يعيد فتح أبوابه",
                         body="<p>يعيد الجسر فتح أبوابه.</p>", source="1.md", language="ar"),

@@ -103,8 +103,8 @@ def test_internal_links_point_at_article_pages(basic_build):
 
 
 def test_page_size_from_config(project):
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
 
     folder = project("basic")
     toml = folder / "newsbook.toml"
@@ -131,14 +131,14 @@ def test_fetcher_serves_only_the_issue(tmp_path):
 
 def test_template_cannot_embed_local_files(project):
     """Even a project template that links a local file gets nothing into the PDF."""
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
 
     folder = project("basic")
     canary = folder.parent / "canary-secret.txt"
     canary.write_text("CANARY-7f3a")
     (folder / "templates").mkdir()
-    from newsbook.render import builtin_templates
+    from newsbook.render.environment import builtin_templates
 
     original = (builtin_templates() / "issue.html").read_text()
     (folder / "templates" / "issue.html").write_text(original.replace(
@@ -155,7 +155,7 @@ def _pdf(issue, **changes) -> bytes:
     from dataclasses import replace
 
     from newsbook.builders import pdf as pdf_builder
-    from newsbook.render import Theme
+    from newsbook.render.environment import Theme
 
     return pdf_builder.build(replace(issue, **changes), Theme())
 
@@ -250,7 +250,7 @@ def test_bytes_reproducible(basic_build, monkeypatch, variant):
 
 
 def test_unknown_variant_refused(basic_build):
-    from newsbook.errors import BuildError
+    from newsbook.model.errors import BuildError
 
     report, _epub, _pdf_path = basic_build
     with pytest.raises(BuildError, match="pdf/x-4"):

@@ -40,8 +40,8 @@ def _long_project(folder: Path) -> Path:
 
 
 def _build(folder: Path, jobs: int):
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
 
     plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"))
     plan.jobs = jobs
@@ -59,7 +59,7 @@ def _rebuild(folder: Path, jobs: int = 2):
 def both(tmp_path_factory):
     """The same issue built in one pass (1 job, empty cache) and in parts (2 jobs)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("newsbook.builders.pdfparts.PART_WEIGHT", PART_WEIGHT)
+        patch.setattr("newsbook.speed.pdfparts.PART_WEIGHT", PART_WEIGHT)
         single = _build(_long_project(tmp_path_factory.mktemp("single") / "long"), jobs=1)
         parallel = _build(_long_project(tmp_path_factory.mktemp("parallel") / "long"), jobs=2)
     return single, parallel
@@ -158,7 +158,7 @@ def test_metadata_kept(both):
 @pytest.fixture
 def cached(tmp_path, monkeypatch):
     """A long project built once in parts, and its first report."""
-    monkeypatch.setattr("newsbook.builders.pdfparts.PART_WEIGHT", PART_WEIGHT)
+    monkeypatch.setattr("newsbook.speed.pdfparts.PART_WEIGHT", PART_WEIGHT)
     folder = _long_project(tmp_path / "long")
     report, _pdf = _build(folder, jobs=2)
     return folder, report
@@ -180,7 +180,7 @@ def test_unchanged_rebuild_hits_every_part(cached):
 
 
 def test_parallel_build_is_reproducible(cached):
-    from newsbook.state import pdf_part_cache
+    from newsbook.build.state import pdf_part_cache
 
     folder, _first = cached
     pdf = folder / "_build" / "long-gazette-003.pdf"
@@ -225,7 +225,7 @@ def test_setting_change_renders_everything(cached):
 
 
 def test_template_change_renders_everything(cached):
-    from newsbook.render import builtin_templates
+    from newsbook.render.environment import builtin_templates
 
     folder, first = cached
     (folder / "templates").mkdir()
@@ -237,7 +237,7 @@ def test_template_change_renders_everything(cached):
 
 
 def test_damaged_cache_entry_is_rendered_again(cached):
-    from newsbook.state import pdf_part_cache
+    from newsbook.build.state import pdf_part_cache
 
     folder, first = cached
     entries = sorted(pdf_part_cache(folder).glob("*.pdf"))
@@ -250,7 +250,7 @@ def test_damaged_cache_entry_is_rendered_again(cached):
 
 
 def test_variants_and_side_dependent_css_use_one_pass(cached):
-    from newsbook.render import builtin_templates
+    from newsbook.render.environment import builtin_templates
 
     folder, _first = cached
     toml = folder / "newsbook.toml"
@@ -268,7 +268,7 @@ def test_variants_and_side_dependent_css_use_one_pass(cached):
 
 
 def test_split_keeps_cuts_when_one_article_changes():
-    from newsbook.builders.pdfparts.split import split_issue
+    from newsbook.speed.pdfparts.split import split_issue
 
     def issue(bodies):
         articles = "".join(f'<article class="article" id="a{i}"><h2>Title {i}</h2>'
@@ -288,7 +288,7 @@ def test_split_keeps_cuts_when_one_article_changes():
 
 def test_articles_running_on_use_one_pass(cached):
     """A theme whose articles do not start on a new page cannot be laid out in parts."""
-    from newsbook.render import builtin_templates
+    from newsbook.render.environment import builtin_templates
 
     folder, _first = cached
     (folder / "templates").mkdir()
@@ -303,7 +303,7 @@ def test_articles_running_on_use_one_pass(cached):
 
 
 def test_split_refuses_what_it_cannot_reproduce():
-    from newsbook.builders.pdfparts.split import Unsplittable, check_css, split_issue
+    from newsbook.speed.pdfparts.split import Unsplittable, check_css, split_issue
 
     article = "<article id='a'><h2>A</h2><p>x</p></article>"
     with pytest.raises(Unsplittable):  # no front matter
@@ -328,8 +328,8 @@ def test_build_process_never_imports_weasyprint(tmp_path):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from newsbook import config, pipeline\n"
-        "import newsbook.builders.pdfparts as parts\n"
+        "from newsbook.build import config, pipeline\n"
+        "import newsbook.speed.pdfparts as parts\n"
         f"parts.PART_WEIGHT = {PART_WEIGHT}\n"
         f"plan = pipeline.plan_project(config.load(Path({str(folder / 'newsbook.toml')!r})))\n"
         "plan.jobs = 2\n"
@@ -345,8 +345,8 @@ def test_build_process_never_imports_weasyprint(tmp_path):
 
 
 def test_workers_are_started_before_the_sources_are_read(tmp_path, monkeypatch):
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
     from newsbook.builders import pdf
 
     calls = []
@@ -364,7 +364,7 @@ def test_workers_are_started_before_the_sources_are_read(tmp_path, monkeypatch):
 
 def test_a_misjudged_front_is_laid_out_again_with_its_layers(cached, monkeypatch):
     """Layers laid out from a wrong idea of the front matter are not used: same book."""
-    from newsbook.builders import pdfparts
+    from newsbook.speed import pdfparts
 
     folder, _first = cached
     expected = [page.extract_text() for page in
@@ -389,7 +389,7 @@ def _issue(head: str, body_extra: str = "") -> str:
 
 
 def test_stylesheets_are_taken_out_of_the_documents_in_order():
-    from newsbook.builders.pdfparts.split import LAYER_CSS, NO_MARGINS_CSS, split_issue
+    from newsbook.speed.pdfparts.split import LAYER_CSS, NO_MARGINS_CSS, split_issue
 
     head = ("<style>@page { size: A5 }</style><link rel='stylesheet' href='print.css'>"
             "<link rel='icon' href='x.png'><style type='text/x-other'>ignored</style>")
@@ -412,7 +412,7 @@ def test_stylesheets_are_taken_out_of_the_documents_in_order():
     ("<base href='https://elsewhere.invalid/'><style>p { color: red }</style>", ""),
 ])
 def test_stylesheets_stay_where_moving_them_could_change_the_cascade(head, body_extra):
-    from newsbook.builders.pdfparts.split import split_issue
+    from newsbook.speed.pdfparts.split import split_issue
 
     split = split_issue(_issue(head, body_extra), 10, detach=True)
     assert split.sheets == () and split.layer_sheets == ()
@@ -422,7 +422,7 @@ def test_stylesheets_stay_where_moving_them_could_change_the_cascade(head, body_
 def test_workers_leave_no_temporary_files(tmp_path):
     """WeasyPrint copies a worker's fonts into a temporary folder: the build's, removed after."""
     from newsbook.builders.pdf import BASE_URL
-    from newsbook.builders.pdfparts import PartCache, _Runner
+    from newsbook.speed.pdfparts import PartCache, _Runner
 
     font = (ROOTS.parent.parent / "templates" / "fonts" / "SourceSerifPro-Regular.ttf")
     served = {BASE_URL + "f.ttf": (font.read_bytes(), "font/ttf")}
@@ -437,7 +437,7 @@ def test_workers_leave_no_temporary_files(tmp_path):
 
 def test_workers_start_early_only_when_a_pdf_will_be_laid_out(tmp_path, monkeypatch):
     from newsbook.builders import pdf
-    from newsbook.builders.pdfparts import pool
+    from newsbook.speed.pdfparts import pool
 
     started = []
     monkeypatch.setattr(pool, "start", lambda: started.append(True))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from newsbook.errors import BuildError, ConfigError
 from newsbook.model import Article, Issue, Section, ThemeOptions
-from newsbook.render import Theme, builtin_templates
+from newsbook.model.errors import BuildError, ConfigError
+from newsbook.render.environment import Theme, builtin_templates
 
 
 def _issue() -> Issue:

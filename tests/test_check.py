@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from newsbook.check import FAILED, OK, UNCHECKED, Epubcheck, check_files, find_epubcheck
+from newsbook.builders.check import FAILED, OK, UNCHECKED, Epubcheck, check_files, find_epubcheck
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="epubcheck needs Java")
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image as PILImage
 
-from newsbook.clean import clean_article, plain_text
-from newsbook.images import local_resolver, normalize_image
 from newsbook.model import Article
+from newsbook.model.clean import clean_article, plain_text
+from newsbook.model.images import local_resolver, normalize_image
 
 
 def _article(body: str, source: str = "/tmp/x/post.md") -> Article:
@@ -180,7 +180,7 @@ def _png_bomb(width: int, height: int) -> bytes:
 
 
 def test_images_per_article_are_limited(tmp_path):
-    from newsbook.clean import MAX_IMAGES_PER_ARTICLE, image_urls
+    from newsbook.model.clean import MAX_IMAGES_PER_ARTICLE, image_urls
 
     project = tmp_path / "p"
     project.mkdir()
@@ -196,7 +196,7 @@ def test_images_per_article_are_limited(tmp_path):
 
 
 def test_image_urls_only_what_the_sanitizer_keeps():
-    from newsbook.clean import image_urls
+    from newsbook.model.clean import image_urls
 
     body = ('<noscript><img src="https://e.org/a.png"></noscript><template><img src="b.png">'
             '</template><svg><image href="https://e.org/c.png"/></svg><p><img src="/d.png"></p>')
@@ -206,7 +206,7 @@ def test_image_urls_only_what_the_sanitizer_keeps():
 def test_decompression_bomb_refused_quickly(tmp_path):
     import time
 
-    from newsbook.images import ImageRefused
+    from newsbook.model.images import ImageRefused
 
     started = time.perf_counter()
     for width, height in ((10_000, 10_000), (100_000, 100_000)):  # past ours / past Pillow's
@@ -226,7 +226,7 @@ def test_decompression_bomb_refused_quickly(tmp_path):
 
 
 def test_deep_nesting_is_flattened_with_the_text_kept():
-    from newsbook.clean import MAX_NESTING
+    from newsbook.model.clean import MAX_NESTING
 
     cases = [("div", 150), ("div", 5000), ("blockquote", 20_000)]  # tree path; libxml2 stops at 255
     for tag, depth in cases:
@@ -330,7 +330,7 @@ def test_table_inside_a_link_inside_a_paragraph():
 def _normalized(xhtml: str):
     """normalize() on a tree read as XML, as no HTML5 parser would build it."""
     from contentmodels import violations
-    from newsbook.contentmodel import normalize
+    from newsbook.model.contentmodel import normalize
 
     root = etree.fromstring(f"<div>{xhtml}</div>")
     before = _words(root)
@@ -431,7 +431,7 @@ def test_time_and_bdo_keep_their_rules():
 
 
 def test_deep_mixed_nesting_in_the_thousands():
-    from newsbook.clean import MAX_NESTING
+    from newsbook.model.clean import MAX_NESTING
 
     for pattern, depth in (("<span><div>", 2000), ("<em><li>", 3000), ("<table><td>", 1500),
                            ("<a href='https://e.org/'><p>", 2500)):

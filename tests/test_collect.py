@@ -57,7 +57,7 @@ def test_parallel_reading_gives_the_same_book(tmp_path):
 def test_a_pool_is_started_only_when_reading_costs_more_than_starting_it(tmp_path, monkeypatch):
     from concurrent import futures
 
-    from newsbook import collect
+    from newsbook.build import collect
 
     make_sources(tmp_path / "src", 60)
     files = sorted((tmp_path / "src").iterdir())

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsbook.config import load, parse
-from newsbook.errors import ConfigError
+from newsbook.build.config import load, parse
+from newsbook.model.errors import ConfigError
 
 from conftest import ROOTS
 
@@ -91,7 +91,7 @@ def test_web_sources(tmp_path):
 def test_resolve_window():
     from datetime import datetime, timezone
 
-    from newsbook.config import resolve_window
+    from newsbook.build.config import resolve_window
 
     now = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
     assert resolve_window("7 days", now) == datetime(2026, 11, 21, 12, tzinfo=timezone.utc)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conftest import register_epub
 from contentmodels import assert_valid
 from newsbook.model import Article, Issue, Section
-from newsbook.nesting import reopens_too_much
+from newsbook.model.nesting import reopens_too_much
 
 EXAMPLES = 150
 LINKS = ("https://example.org/1", "https://example.org/2")
@@ -105,7 +105,7 @@ def tag_soup(draw) -> str:
                     for part in parts)
     how = draw(st.sampled_from(["newsbook", "surrogateescape", "replace"]))
     if how == "newsbook":
-        from newsbook.errors import SourceError
+        from newsbook.model.errors import SourceError
         from newsbook.sources.decode import decode
 
         try:
@@ -160,8 +160,8 @@ def _expected(fragment: str) -> list[tuple[str, str | None]]:
 
 def test_tag_soup_cleans_to_valid_xhtml_keeping_text_and_links(tmp_path_factory):
     from newsbook.builders import epub as epub_builder
-    from newsbook.clean import clean_article
-    from newsbook.render import Theme
+    from newsbook.model.clean import clean_article
+    from newsbook.render.environment import Theme
 
     articles: list[Article] = []
 

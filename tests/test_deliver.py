@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import register_epub, run_cli
-from newsbook import config as config_mod
+from newsbook.build import config as config_mod
 from newsbook.deliver import DeliverSettings, DeliveryError, make_message, media_type, send
 
 USER, SECRET = "reader", "correct horse battery staple"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from newsbook import config, model
-from newsbook.cli import main as cli_group
+from newsbook import model
+from newsbook.build import config
+from newsbook.cli.commands import main as cli_group
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -43,7 +44,7 @@ def test_every_model_field_templates_get_is_in_the_templates_reference(kind):
 def test_every_filter_newsbook_adds_is_in_the_templates_reference():
     from jinja2.defaults import DEFAULT_FILTERS
 
-    from newsbook.render import Theme
+    from newsbook.render.environment import Theme
 
     reference = _text("templates.md")
     ours = set(Theme().env.filters) - set(DEFAULT_FILTERS)

@@ -23,8 +23,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import run_cli
 
-from newsbook import output
-from newsbook.cli import main
+from newsbook.build import output
+from newsbook.cli.commands import main
 
 BIG_ARTICLES = 40
 
@@ -176,8 +176,8 @@ def test_a_signal_while_rendering_keeps_the_last_good_build(big_built, tmp_path,
 STALL_IN_WRITE = """
 import os, sys, time
 from pathlib import Path
-from newsbook import output
-from newsbook.cli import main
+from newsbook.build import output
+from newsbook.cli.commands import main
 
 folder, marker, kind = sys.argv[1:]
 if kind == "named":  # the fallback for systems without O_TMPFILE: a named temporary file
@@ -340,7 +340,7 @@ def test_a_second_build_of_a_project_is_refused(basic, tmp_path):
 # --- exit codes and --debug --------------------------------------------------------------------
 
 def test_an_unexpected_exception_is_one_line_exit_70(basic, monkeypatch):
-    from newsbook import pipeline
+    from newsbook.build import pipeline
 
     def broken(plan, strict=False, progress=None):
         raise RuntimeError("boom")

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import register_epub, run_cli
 from newsbook.model import Article
-from newsbook.select import Rules, article_key, select
+from newsbook.model.select import Rules, article_key, select
 from webserver import FixtureServer
 
 # Each post says something of its own, so no two are "the same story" by their text.

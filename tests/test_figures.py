@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from conftest import register_epub, run_cli
-from newsbook.sources.figures import image_captions, join
+from newsbook.sources.page.figures import image_captions, join
 from webserver import FixtureServer
 
 CAPTION = "The grain pier at low tide, seen from the lighthouse"

@@ -224,10 +224,11 @@ def _document(pid: str, place: str, fill) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """The hostile project, built once in process: outputs, phases' events, server hits."""
-    from newsbook import builders, pipeline
-    from newsbook import config as config_mod
-    from newsbook.output import write_atomic
-    from newsbook.render import Theme
+    from newsbook import builders
+    from newsbook.build import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build.output import write_atomic
+    from newsbook.render.environment import Theme
 
     base = tmp_path_factory.mktemp("hostile")
     folder, outside = base / "project", base / "outside"
@@ -415,7 +416,7 @@ def test_no_file_outside_the_project_was_opened(hostile):
     opened = [(phase, path) for phase, kind, path in hostile["events"] if kind == "open"]
     assert opened, "the audit hook saw no file opens at all"
     assert not [p for _, p in opened if p.startswith(outside)]
-    from newsbook.render import builtin_templates
+    from newsbook.render.environment import builtin_templates
 
     package = str(Path(__import__("newsbook").__file__).parent)
     allowed = (str(hostile["folder"]), tempfile.gettempdir(), package, str(builtin_templates()),
@@ -516,7 +517,7 @@ def test_pdf_of_a_hostile_template_reads_nothing(tmp_path):
     """Even a project template that asks for files and remote resources gets none of them."""
     from newsbook.builders import pdf
     from newsbook.model import Issue
-    from newsbook.render import Theme
+    from newsbook.render.environment import Theme
 
     canary = tmp_path / "canary.txt"
     marker = f"CANARYx{uuid.uuid4().hex}"

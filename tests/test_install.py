@@ -18,7 +18,7 @@ def test_wheel_ships_templates_and_builds_from_another_folder(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for template in ("article.xhtml", "issue.html", "epub.css", "print.css", "cover.xhtml"):
         assert f"newsbook/templates/{template}" in names
-    assert "newsbook/cli.py" in names
+    assert "newsbook/cli/commands.py" in names
 
     # Install the wheel alone into a folder that shadows the development copy; the
     # dependencies come from the test environment.

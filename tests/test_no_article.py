@@ -10,7 +10,7 @@ import pytest
 
 from conftest import register_epub, run_cli
 from newsbook.sources.feed import Feed, FeedEntry, entry_article
-from newsbook.sources.headline import drop_title_heading, same_headline
+from newsbook.sources.page.headline import drop_title_heading, same_headline
 from webserver import FixtureServer
 
 HEADER = ("<header><a href='/'><img src='/logo.png' alt='Harbour Gazette'></a><nav><ul>"

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from newsbook import output
-from newsbook.errors import BuildError, WriteError
-from newsbook.output import deferred_signals, sweep_parts, write_all, write_atomic
+from newsbook.build import output
+from newsbook.build.output import deferred_signals, sweep_parts, write_all, write_atomic
+from newsbook.model.errors import BuildError, WriteError
 
 
 @pytest.fixture(params=["anonymous", "named"])

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOTS, register_epub
-from newsbook import pipeline, prerender
-from newsbook import config as config_mod
+from newsbook.build import pipeline
+from newsbook.build import config as config_mod
+from newsbook.speed import prerender
 
 
 @pytest.fixture

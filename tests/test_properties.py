@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import register_epub
-from newsbook.errors import SourceError
 from newsbook.model import Article
+from newsbook.model.errors import SourceError
 
 EXAMPLES = 500
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None,
@@ -337,7 +337,7 @@ def _read_generated(document: str, with_url: bool) -> Article | None:
 @PROPERTY
 @given(document=html_document, with_url=st.booleans())
 def test_generated_html_reads_and_cleans_to_safe_xhtml(document, with_url):
-    from newsbook.clean import clean_article
+    from newsbook.model.clean import clean_article
 
     article = _read_generated(document, with_url)
     if article is None:
@@ -351,7 +351,7 @@ UNPARSABLE_LINK_PAGE = ("<html><body><article><p>The council met on Tuesday to v
 
 
 def test_html_with_an_unparsable_link_cleans():
-    from newsbook.clean import clean_article
+    from newsbook.model.clean import clean_article
 
     article = _read_page(UNPARSABLE_LINK_PAGE)
     assert article is not None and "//[x" in article.body
@@ -566,7 +566,7 @@ article_input = st.tuples(st.sampled_from(sorted(_WRITERS)), _title,
                                  HealthCheck.function_scoped_fixture])
 @given(articles=st.lists(article_input, min_size=3, max_size=5))
 def test_books_from_generated_articles_are_built(articles):
-    from newsbook import pipeline
+    from newsbook.build import pipeline
 
     folder = Path(tempfile.mkdtemp(prefix="book-", dir=_WORKDIR))
     paths = []
@@ -582,7 +582,7 @@ def test_books_from_generated_articles_are_built(articles):
 
 
 def test_clean_article_survives_a_source_url_that_is_no_url():
-    from newsbook.clean import clean_article
+    from newsbook.model.clean import clean_article
 
     article = Article(id="a1", title="t", body="<p>x</p>", source="https://example.org/a",
                       url="http://[::1")

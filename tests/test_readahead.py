@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOTS
-from newsbook import pipeline, readahead
-from newsbook import config as config_mod
+from newsbook.build import pipeline
+from newsbook.build import config as config_mod
+from newsbook.speed import readahead
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import pytest
 from markupsafe import Markup
 
 from newsbook.model import Article, Issue, Section
-from newsbook.render import (LABELS, Theme, join_names, labels_for, language_attributes,
-                             long_date, plain_text, reading_minutes, reading_time, text_direction)
+from newsbook.render.environment import (LABELS, Theme, join_names, labels_for,
+                                         language_attributes, long_date, plain_text,
+                                         reading_minutes, reading_time, text_direction)
 
 
 def _article(body: str, language: str | None = None) -> Article:

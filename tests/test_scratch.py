@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from newsbook import scratch
+from newsbook.speed import scratch
 
-HOLD = ("import sys; from newsbook import scratch; folder = scratch.enter(); "
+HOLD = ("import sys; from newsbook.speed import scratch; folder = scratch.enter(); "
         "print(folder, flush=True); sys.stdin.read()")
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from newsbook.model import Article
-from newsbook.select import Rules, article_key, canonical_url, select
+from newsbook.model.select import Rules, article_key, canonical_url, select
 
 TEXT = ("The council approved the new budget on Tuesday after a long debate about the ferry "
         "service, the library opening hours and the repairs to the old harbour wall, which "
@@ -86,7 +86,7 @@ def test_key_of_local_articles_is_their_text():
 
 
 def test_republished_story_from_an_earlier_issue():
-    from newsbook.select import text_signature
+    from newsbook.model.select import text_signature
 
     earlier = _a("old", "https://e.org/original")
     copy = _a("copy", "https://other.example.com/reprint", title="Reprinted")
@@ -100,7 +100,7 @@ def test_shingle_hashes_are_the_same_in_every_run():
     import subprocess
     import sys
 
-    code = ("from newsbook.select import _shingles; "
+    code = ("from newsbook.model.select import _shingles; "
             "print(sorted(_shingles(None, 'the quick brown fox jumps over the lazy dog'))[:3])")
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}

@@ -174,7 +174,7 @@ def test_watches_sources_outside_the_project(project, tmp_path):
 def test_output_and_state_folders_are_not_watched(tmp_path):
     from watchfiles import Change
 
-    from newsbook import config as config_mod
+    from newsbook.build import config as config_mod
     from newsbook.serve import ignored_paths, watch_filter
 
     shutil.copytree(ROOTS / "basic", tmp_path / "p")
@@ -190,7 +190,7 @@ def test_output_and_state_folders_are_not_watched(tmp_path):
 
 
 def test_no_reload_option_and_errors(project):
-    from newsbook.errors import NewsbookError
+    from newsbook.model.errors import NewsbookError
     from newsbook.serve import Preview
 
     folder = project("basic")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from newsbook.clean import plain_text
-from newsbook.extract import extract_one
-from newsbook.sources import captions, read_file
+from newsbook.build.extract import extract_one
+from newsbook.model.clean import plain_text
+from newsbook.sources import read_file
+from newsbook.sources.page import captions
 
 STORY = ("<p>The lock keepers of the old canal will hand over their keys next spring, the waterways "
          "trust said, when the last manual gates are replaced by electric ones along the valley.</p>"
@@ -154,8 +155,8 @@ def test_captioned_images_in_paragraphs_and_lists_make_a_valid_epub(tmp_path):
     from conftest import register_epub
     from PIL import Image
 
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
 
     (tmp_path / "articles").mkdir()
     for name in ("lock.png", "gate.png"):

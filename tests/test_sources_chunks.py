@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lxml import html
 
-from newsbook.sources import chunks, read_file
+from newsbook.sources import read_file
+from newsbook.sources.page import chunks
 
 PARAGRAPHS = [
     "The ferry company will replace its three oldest boats by next summer, its chief executive "

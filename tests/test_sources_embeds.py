@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lxml import html
 
-from newsbook.sources import embeds, read_file
+from newsbook.sources import read_file
+from newsbook.sources.page import embeds
 
 STORY = ("<p>The county's new road-safety campaign drew ridicule online within hours of its launch "
          "on Monday, with residents mocking its slogan and its price.</p>{embed}"

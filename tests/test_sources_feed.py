@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from newsbook.errors import SourceError
 from newsbook.model import Article
+from newsbook.model.errors import SourceError
 from newsbook.sources.feed import (
     Feed, FeedEntry, entry_article, has_full_text, looks_like_feed, parse_feed,
 )

@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 from conftest import ROOTS
 
-from newsbook.sources import bylines, pagemeta, read_file, titles
+from newsbook.sources import read_file
+from newsbook.sources.page import bylines, pagemeta, titles
 
 PAGE = ROOTS / "basic" / "articles" / "news" / "market.html"
 
@@ -58,8 +59,8 @@ are complete.</p>
 def test_structure_survives_extraction_and_cleaning(tmp_path):
     from PIL import Image
 
-    from newsbook.clean import clean_article
-    from newsbook.images import local_resolver
+    from newsbook.model.clean import clean_article
+    from newsbook.model.images import local_resolver
 
     (tmp_path / "img").mkdir()
     Image.new("RGB", (50, 40), "blue").save(tmp_path / "img" / "p.png")

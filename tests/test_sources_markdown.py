@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbook.errors import SourceError
+from newsbook.model.errors import SourceError
 from newsbook.sources import read_file
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from newsbook.errors import SourceError
+from newsbook.model.errors import SourceError
 from newsbook.sources.opml import Subscription, parse_opml
 
 NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -7,7 +7,7 @@ import json
 import lxml.html
 import pytest
 
-from newsbook.sources import pagemeta
+from newsbook.sources.page import pagemeta
 
 
 def meta_of(head: str = "", body: str = "", url: str | None = "https://www.example-news.org/a/1"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from newsbook.sources import promos, read_file
+from newsbook.sources import read_file
+from newsbook.sources.page import promos
 
 
 def para(xml: str):

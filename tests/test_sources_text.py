@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from newsbook.errors import SourceError
 from newsbook.model import article_id
+from newsbook.model.errors import SourceError
 from newsbook.sources.text import read
 
 

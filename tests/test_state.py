@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from newsbook.errors import Busy, StateError
-from newsbook.state import State, build_lock, http_cache, project_state
+from newsbook.build.state import State, build_lock, http_cache, project_state
+from newsbook.model.errors import Busy, StateError
 
 
 def test_numbering_and_seen(tmp_path):
@@ -67,7 +67,7 @@ def test_the_build_lock_refuses_a_second_holder(tmp_path):
 
 
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
-    code = ("import sys, time; from pathlib import Path; from newsbook.state import build_lock\n"
+    code = ("import sys, time; from pathlib import Path; from newsbook.build.state import build_lock\n"
             "with build_lock(Path(sys.argv[1])):\n"
             "    print('locked', flush=True); time.sleep(60)\n")
     holder = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
@@ -84,7 +84,7 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
 
 
 def test_the_article_store_keeps_entries_and_their_blobs(tmp_path):
-    from newsbook.state import ArticleStore, article_cache
+    from newsbook.build.state import ArticleStore, article_cache
 
     assert article_cache(tmp_path).path == tmp_path / ".newsbook" / "cache" / "articles.sqlite"
     store = ArticleStore(tmp_path / "articles.sqlite")
@@ -99,7 +99,7 @@ def test_the_article_store_keeps_entries_and_their_blobs(tmp_path):
 
 
 def test_the_article_store_forgets_what_no_build_used_for_long(tmp_path):
-    from newsbook.state import ArticleStore
+    from newsbook.build.state import ArticleStore
 
     store = ArticleStore(tmp_path / "articles.sqlite")
     store.save({"old": ("{}", {"images/a.png": b"a"}), "new": ("{}", {"images/b.png": b"b"})}, [])
@@ -112,7 +112,7 @@ def test_the_article_store_forgets_what_no_build_used_for_long(tmp_path):
 
 
 def test_an_unusable_article_store_is_done_without(tmp_path):
-    from newsbook.state import ArticleStore
+    from newsbook.build.state import ArticleStore
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from conftest import register_epub, run_cli
 from newsbook import __version__
-from newsbook.cli import main
-from newsbook.terminal import Progress, paint
+from newsbook.cli.commands import main
+from newsbook.cli.terminal import Progress, paint
 
 
 def test_every_command_has_help_with_an_example():
@@ -36,7 +36,7 @@ def test_version():
 
 def test_help_imports_no_heavy_module():
     # `newsbook --help` stays fast because the CLI imports only click at start.
-    code = ("import sys, newsbook.cli; print(' '.join(sorted({m.split('.')[0] for m in "
+    code = ("import sys, newsbook.cli.commands; print(' '.join(sorted({m.split('.')[0] for m in "
             "sys.modules})))")
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 check=True).stdout.split())
@@ -160,7 +160,7 @@ def test_error_prefix_is_red_unless_no_color(monkeypatch, tmp_path):
 
 def test_collect_reports_progress_of_every_stage(tmp_path):
     """The callback sees each source read, each linked page and image fetched, in order."""
-    from newsbook.collect import SourceSpec, collect
+    from newsbook.build.collect import SourceSpec, collect
     from newsbook.sources.fetch import Fetcher, FetchSettings
 
     from webserver import FixtureServer

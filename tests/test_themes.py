@@ -11,13 +11,13 @@ from lxml import etree
 from pypdf import PdfReader
 
 from conftest import register_epub, run_cli
-from newsbook import config as config_mod
-from newsbook import pipeline
+from newsbook.build import config as config_mod
+from newsbook.build import pipeline
 from newsbook.builders import pdf as pdf_builder
-from newsbook.errors import ConfigError
 from newsbook.model import ThemeOptions
-from newsbook.render import Theme
-from newsbook.themes import FAMILIES, resolve
+from newsbook.model.errors import ConfigError
+from newsbook.render.environment import Theme
+from newsbook.render.themes import FAMILIES, resolve
 
 OPF = {"opf": "http://www.idpf.org/2007/opf"}
 SENTENCE = ("The council met on Tuesday evening to hear the plans for the river walk, and the "
@@ -169,7 +169,7 @@ def test_static_files_are_the_fonts_in_use():
 
 
 def test_shipped_fonts_have_their_licences():
-    from newsbook.render import builtin_templates
+    from newsbook.render.environment import builtin_templates
 
     fonts = builtin_templates() / "fonts"
     shipped = {face.file for family in FAMILIES.values() for face in family.faces}
@@ -368,7 +368,7 @@ def test_cli_theme_option_overrides_the_config(tmp_path, fonts_served):
 # -- the generated cover ------------------------------------------------------------------------
 
 def test_cover_uses_the_theme_fonts_when_they_can_write_the_text():
-    from newsbook.cover import _font
+    from newsbook.render.cover import _font
 
     blackletter = _font(100, bold=True, family="Blankenburg", text="The Weekly Gazette")
     assert Path(blackletter.path).name == "Blankenburg_UNZ1A.ttf"
@@ -381,9 +381,9 @@ def test_cover_uses_the_theme_fonts_when_they_can_write_the_text():
 
 def test_every_shipped_face_writes_printable_ascii():
     """cover._font takes ASCII titles as writable by any shipped face without reading its map."""
-    from newsbook.cover import _characters
-    from newsbook.render import builtin_templates
-    from newsbook.themes import FAMILIES
+    from newsbook.render.cover import _characters
+    from newsbook.render.environment import builtin_templates
+    from newsbook.render.themes import FAMILIES
 
     ascii_ = {ord(c) for c in map(chr, range(0x20, 0x7F))} - {0x20}
     for family in FAMILIES.values():
@@ -392,7 +392,7 @@ def test_every_shipped_face_writes_printable_ascii():
 
 
 def test_cover_differs_by_theme():
-    from newsbook.cover import make_cover
+    from newsbook.render.cover import make_cover
     from test_chainloader import _issue
 
     covers = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from newsbook import uptodate
+from newsbook.speed import uptodate
 
 
 def build(folder: Path, *extra: str) -> dict:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from newsbook import workers
+from newsbook.speed import workers
 
 # A build whose workers stall in reading ahead, each noting its pid in a folder first.
 STALL_IN_WORKERS = """
 import os, sys, time
 from pathlib import Path
-from newsbook import readahead
-from newsbook.cli import main
+from newsbook.speed import readahead
+from newsbook.cli.commands import main
 
 folder, pids = sys.argv[1:]
 real = readahead.prepare_one

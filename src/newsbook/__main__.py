@@ -2,6 +2,6 @@
 
 import sys
 
-from newsbook.launch import main
+from newsbook.speed.launch import main
 
 sys.exit(main())

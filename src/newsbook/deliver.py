@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsbook.errors import NewsbookError
+from newsbook.model.errors import NewsbookError
 
 if TYPE_CHECKING:
     import smtplib

@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
-from newsbook.errors import ConfigError, NewsbookError
+from newsbook.model.errors import ConfigError, NewsbookError
 
 logger = logging.getLogger(__name__)
 
@@ -89,10 +89,10 @@ class BuildResult:
 
 def build_page(project: Path, offline: bool = False):
     """The project's issue as one HTML page, built in memory: (page bytes, report, config)."""
-    from newsbook import config as config_mod
-    from newsbook import pipeline
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
     from newsbook.builders import html as html_builder
-    from newsbook.render import Theme
+    from newsbook.render.environment import Theme
 
     config = config_mod.load(project / config_mod.CONFIG_NAME)
     plan = pipeline.plan_project(config, formats=["html"], offline=offline)
@@ -146,7 +146,7 @@ class Preview:
     def __init__(self, project: Path, host: str = "127.0.0.1", port: int = 8000,
                  offline: bool = False, live_reload: bool = True,
                  on_build: Callable[[BuildResult], None] | None = None):
-        from newsbook import config as config_mod
+        from newsbook.build import config as config_mod
 
         self.root = Path(project).resolve()
         if config_mod.find_config(self.root) is None:

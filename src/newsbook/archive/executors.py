@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
-from newsbook.errors import NewsbookError
+from newsbook.model.errors import NewsbookError
 
 Outcome = tuple[Any, Any]  # (item, its result, or the exception the task raised)
 
@@ -47,7 +47,7 @@ class LocalExecutor:
             self._context = multiprocessing.get_context("forkserver")
             # The server imports the renderers once; each worker forked from it starts warm
             # (WeasyPrint's import alone takes a second or more).
-            self._context.set_forkserver_preload(["newsbook.forkserver_hook",
+            self._context.set_forkserver_preload(["newsbook.speed.forkserver_hook",
                                                   "newsbook.archive.worker",
                                                   "newsbook.builders.pdf",
                                                   "newsbook.builders.epub", "weasyprint"])

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsbook.errors import NewsbookError
+from newsbook.model.errors import NewsbookError
 
 MANIFEST = "archive.json"
 INDEX = "index.html"

@@ -14,11 +14,11 @@ from newsbook.archive.originals import cached_pages, original, relative_source, 
 from newsbook.archive.pdfa import SourceFile
 from newsbook.archive.periods import Period, day_of, ordinal, period_of, periods
 from newsbook.archive.worker import IssueJob
+from newsbook.build.collect import Failure
+from newsbook.build.config import Config
 from newsbook.clock import source_date_epoch
-from newsbook.collect import Failure
-from newsbook.config import Config
-from newsbook.errors import BuildError
 from newsbook.model import Article, article_id
+from newsbook.model.errors import BuildError
 
 ARCHIVE_VARIANT = "pdf/a-3u"
 
@@ -47,8 +47,8 @@ def plan_archive(config: Config, first: date, last: date, every: str,
                  offline: bool = True, jobs: int | None = None,
                  origin: Period | None = None) -> ArchivePlan:
     """Read, clean and split a project's articles into one job per period with articles."""
-    from newsbook import pipeline
-    from newsbook.assemble import slugify
+    from newsbook.build import pipeline
+    from newsbook.model.assemble import slugify
 
     spans = periods(first, last, every)
     folder = output_dir if output_dir is not None else config.root / config.output_dir / "archive"
@@ -91,11 +91,11 @@ def _read(base, root: Path, low: date, high: date,
           plan: ArchivePlan) -> list[tuple[Article, SourceFile | None]]:
     """The project's articles dated in [low, high), cleaned, each with its original source;
     undated ones are listed in the plan."""
-    from newsbook.clean import clean_article
-    from newsbook.collect import collect
-    from newsbook.images import local_resolver, web_resolver
+    from newsbook.build.collect import collect
+    from newsbook.build.state import http_cache
+    from newsbook.model.clean import clean_article
+    from newsbook.model.images import local_resolver, web_resolver
     from newsbook.sources.fetch import Fetcher
-    from newsbook.state import http_cache
 
     end = datetime.combine(high, time(), timezone.utc)  # what feed spans count back from
     with Fetcher(http_cache(base.project), base.fetch) as fetcher:
@@ -139,7 +139,7 @@ def _theme_files(folder: Path | None) -> dict[str, bytes]:
 def _shared_digest(templates: Path | None, theme, cover: bytes | None, formats) -> str:
     """What every issue depends on: newsbook, every theme file in the chain (the project's
     overrides, then the built-in ones), the cover, the formats and SOURCE_DATE_EPOCH."""
-    from newsbook.render import Theme
+    from newsbook.render.environment import Theme
 
     digest = hashlib.sha256(Theme(templates, theme).files_digest.encode("ascii"))
     digest.update(hashlib.sha256(cover or b"").digest())
@@ -150,8 +150,8 @@ def _shared_digest(templates: Path | None, theme, cover: bytes | None, formats) 
 def _plan_issue(plan: ArchivePlan, period: Period, members, base, rules, theme_files,
                 cover, shared: str, formats: list[str]) -> None:
     """The job and the manifest entry of one period's issue."""
-    from newsbook.assemble import assemble
-    from newsbook.select import select
+    from newsbook.model.assemble import assemble
+    from newsbook.model.select import select
 
     sources_of = {id(article): source for article, source in members}
     chosen, out = select([article for article, _ in members], rules)

@@ -13,10 +13,10 @@ from newsbook.archive.executors import Executor, make_executor
 from newsbook.archive.periods import parse_label, period_of
 from newsbook.archive.plan import ArchivePlan, issue_filename, plan_archive
 from newsbook.archive.worker import IssueJob, IssueResult, build_issue
-from newsbook.collect import Failure
-from newsbook.config import Config
-from newsbook.errors import NewsbookError
-from newsbook.output import sweep_parts, write_all, write_atomic
+from newsbook.build.collect import Failure
+from newsbook.build.config import Config
+from newsbook.build.output import sweep_parts, write_all, write_atomic
+from newsbook.model.errors import NewsbookError
 
 # The manifest is rewritten at most this often while issues land (the journal keeps each one
 # at once); an archive of thousands of issues would otherwise rewrite megabytes per issue.
@@ -59,7 +59,7 @@ def archive(config: Config, first: date, last: date, every: str, *,
             offline: bool = True, jobs: int | None = None, scheduler: str | None = None,
             executor: Executor | None = None, progress: Progress | None = None) -> ArchiveReport:
     """Build one issue per period from `first` to `last` into an archive folder, resumably."""
-    from newsbook.state import build_lock
+    from newsbook.build.state import build_lock
 
     started = time.perf_counter()
     if last < first:
@@ -217,7 +217,7 @@ def _save(manifest: records.Manifest, folder: Path, journal: records.Journal | N
 
 def render_index(manifest: records.Manifest, folder: Path) -> bytes:
     """The HTML page that links every issue (templates/archive-index.html, autoescaped)."""
-    from newsbook.render import Theme
+    from newsbook.render.environment import Theme
 
     issues = [manifest.issues[label] for label in sorted(manifest.issues)]
     # The built-in theme's environment: the same autoescape and undefined rules as the books.

@@ -45,7 +45,7 @@ class IssueResult:
 
 def build_issue(job: IssueJob) -> IssueResult:
     """Render one issue as every format asked for; errors come back in the result, not raised."""
-    from newsbook.errors import NewsbookError
+    from newsbook.model.errors import NewsbookError
 
     started = time.perf_counter()
     if job.epoch is not None:
@@ -68,8 +68,8 @@ def build_issue(job: IssueJob) -> IssueResult:
 def _render(job: IssueJob) -> dict[str, bytes]:
     from newsbook import builders
     from newsbook.archive.pdfa import archival
-    from newsbook.cover import issue_cover  # the build's own: the configured one or drawn
-    from newsbook.render import Theme
+    from newsbook.render.cover import issue_cover  # the build's own: the configured one or drawn
+    from newsbook.render.environment import Theme
 
     issue = job.issue
     # The theme files travel as bytes; Jinja loads templates from a folder, so lay them out

@@ -6,9 +6,9 @@ import importlib
 from pathlib import Path
 from typing import Protocol
 
-from newsbook.errors import NewsbookError
 from newsbook.model import Issue
-from newsbook.render import Theme
+from newsbook.model.errors import NewsbookError
+from newsbook.render.environment import Theme
 
 # name (also the output file's extension) -> module providing build(issue, theme) -> bytes.
 # Imported on first use: WeasyPrint costs a second to import, and EPUB builds never need it.

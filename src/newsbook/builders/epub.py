@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from newsbook.clock import build_time
 from newsbook.model import Issue
-from newsbook.render import Theme, labels_for, long_date, text_direction
+from newsbook.render.environment import Theme, labels_for, long_date, text_direction
 
 _XHTML = "application/xhtml+xml"
 # The templates an EPUB is rendered from (compiled ahead by Theme.warm while sources are read).

@@ -9,9 +9,9 @@ from dataclasses import replace
 from markupsafe import Markup
 
 from newsbook import __version__
-from newsbook.errors import BuildError
 from newsbook.model import Image, Issue
-from newsbook.render import Theme
+from newsbook.model.errors import BuildError
+from newsbook.render.environment import Theme
 
 TEMPLATE = "web.html"
 STYLESHEET = "screen.css"

@@ -7,12 +7,12 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsbook.errors import BuildError
 from newsbook.model import Issue
-from newsbook.render import Theme
+from newsbook.model.errors import BuildError
+from newsbook.render.environment import Theme
 
 if TYPE_CHECKING:
-    from newsbook.builders.pdfparts import PdfStats
+    from newsbook.speed.pdfparts import PdfStats
 
 # The variants an Issue may ask for: tagged PDF/UA-1, or archival PDF/A-3u.
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u")
@@ -64,7 +64,7 @@ def start_workers(jobs: int, variant: str | None = None, outputs: list[Path] = (
     """
     pdfs = [path for path in outputs if path.suffix.lower() == ".pdf"]
     if jobs > 1 and variant is None and not (pdfs and all(path.exists() for path in pdfs)):
-        from newsbook.builders.pdfparts import pool
+        from newsbook.speed.pdfparts import pool
 
         pool.start()
 
@@ -78,7 +78,7 @@ def build_with_stats(issue: Issue, theme: Theme, jobs: int = 1,
     used for small issues, for the PDF/UA and PDF/A variants (their tagged structure and
     metadata are not merged), and for stylesheets a split layout cannot reproduce.
     """
-    from newsbook.builders.pdfparts import PdfStats, Unsplittable, render_parallel
+    from newsbook.speed.pdfparts import PdfStats, Unsplittable, render_parallel
 
     if issue.pdf_variant is not None and issue.pdf_variant not in PDF_VARIANTS:
         raise BuildError(f"unknown PDF variant '{issue.pdf_variant}' "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from newsbook.errors import SourceError
 from newsbook.model import Article
+from newsbook.model.errors import SourceError
 from newsbook.sources.decode import decode
 
 # kind -> (module, suffixes). Modules are imported on first use so that

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from newsbook.errors import SourceError
+from newsbook.model.errors import SourceError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

@@ -11,11 +11,11 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
+from newsbook.model.errors import SourceError
 from newsbook.sources import MAX_SOURCE_BYTES
-from newsbook.sources.headline import drop_title_heading
 from newsbook.sources.meta import clean_string, parse_date, split_authors, to_utc
+from newsbook.sources.page.headline import drop_title_heading
 
 FEED_TYPES = {
     "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json",

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsbook import __version__
-from newsbook.errors import SourceError
+from newsbook.model.errors import SourceError
 from newsbook.sources import transport
 from newsbook.sources.transport import Failed
 

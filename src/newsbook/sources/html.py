@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
-from newsbook.sources import captions as caption_rules
-from newsbook.sources import chunks, embeds, figures
-from newsbook.sources import pagemeta, substance
-from newsbook.sources.headline import same_headline
-from newsbook.sources.promos import drop_promos, drop_trailing_calls, drop_trailing_widgets
+from newsbook.model.errors import SourceError
 from newsbook.sources.meta import parse_date, title_from_path
+from newsbook.sources.page import captions as caption_rules
+from newsbook.sources.page import chunks, embeds, figures
+from newsbook.sources.page import pagemeta, substance
+from newsbook.sources.page.headline import same_headline
+from newsbook.sources.page.promos import drop_promos, drop_trailing_calls, drop_trailing_widgets
 
 # trafilatura's XML keeps what its HTML output loses (ordered lists, header cells):
 # convert that to HTML ourselves.
@@ -118,7 +118,7 @@ def trim_lead(main, title: str | None) -> None:
     The book prints title and byline from the metadata; what an extractor keeps above the
     headline (logos, a print URL, a kicker) is page furniture.
     """
-    from newsbook.sources.signals import norm
+    from newsbook.sources.page.signals import norm
 
     while len(main) == 1 and main[0].tag == "div" and not (main.text or "").strip():
         main = main[0]  # the article is wrapped: its lead is inside

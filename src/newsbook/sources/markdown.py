@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
-from newsbook.sources.headline import drop_title_heading
+from newsbook.model.errors import SourceError
 from newsbook.sources.meta import clean_string, http_url, parse_date, split_authors, title_from_path
+from newsbook.sources.page.headline import drop_title_heading
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FIRST_H1 = re.compile(r"\A\s*<h1[^>]*>(.*?)</h1>\n?", re.S)

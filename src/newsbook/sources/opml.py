@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from newsbook.errors import SourceError
+from newsbook.model.errors import SourceError
 from newsbook.sources import MAX_SOURCE_BYTES
 from newsbook.sources.meta import clean_string
 

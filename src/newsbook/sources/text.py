@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from newsbook.errors import SourceError
 from newsbook.model import Article, article_id
+from newsbook.model.errors import SourceError
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # A sentence may close with emoji or arrows after its full stop ("… on KLOOK! 🙂").

@@ -1,0 +1,499 @@
+"""One build, start to end: read → clean → assemble → render → write, with a report."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newsbook import builders, sources
+from newsbook.build.collect import Failure, Progress, SourceSpec, collect, is_url, ticker
+from newsbook.build.config import CONFIG_NAME, Config, resolve_window
+from newsbook.build.output import sweep_parts, write_all
+from newsbook.build.state import (
+    article_cache,
+    build_lock,
+    cache_dir,
+    http_cache,
+    pdf_part_cache,
+    project_state,
+    read_stamps,
+    write_stamps,
+)
+from newsbook.clock import build_date
+from newsbook.model import Issue, ThemeOptions
+from newsbook.model.assemble import IssueSettings, assemble, slugify
+from newsbook.model.clean import clean_article
+from newsbook.model.errors import ConfigError, NewsbookError, NothingBuilt
+from newsbook.model.images import local_resolver, web_resolver
+from newsbook.model.select import Decision, Rules, article_key, identity, select, text_signature
+from newsbook.render import cover
+from newsbook.render.environment import Theme
+from newsbook.sources.fetch import Fetcher, FetchSettings
+from newsbook.speed import articlecache, prerender, readahead, uptodate
+
+if TYPE_CHECKING:
+    from newsbook.deliver import DeliverSettings
+
+# An issue is something a person reads: past this, a source list is surely a mistake, and
+# the PDF would take an hour. Archives of more are built as many issues (newsbook archive).
+MAX_ISSUE_ARTICLES = 2000
+
+
+@dataclass
+class Plan:
+    """Everything a build needs, resolved from a project's config or from CLI arguments."""
+
+    specs: list[SourceSpec]
+    settings: IssueSettings
+    outputs: list[Path]
+    roots: list[Path]  # folders local images may be read from
+    templates: Path | None = None
+    cover: Path | None = None
+    project: Path | None = None  # where the state and caches live (None: the user's cache)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    image_size: int = 1600
+    rules: Rules = field(default_factory=lambda: Rules(max_articles=MAX_ISSUE_ARTICLES))
+    window: tuple[str | None, str | None] = (None, None)  # since, until as the user wrote them
+    include_seen: bool = False  # do not leave out what earlier issues carried
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes for reading
+    deliver: DeliverSettings | None = None  # [deliver]: where `build --send` mails the book
+    # Local files and folders the plan was made from (config, source folders): inputs too.
+    planned_from: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """What a build did: files written, counts, failures and warnings."""
+
+    outputs: list[Path] = field(default_factory=list)
+    articles: int = 0
+    sections: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    left_out: list[Decision] = field(default_factory=list)
+    issue: Issue | None = None
+    up_to_date: bool = False  # nothing changed since the last build: outputs kept as they are
+    cache_hits: int = 0  # local files whose article came from the article cache
+    cache_misses: int = 0  # local files read (and cleaned) in this build
+    read: list[str] = field(default_factory=list)  # the local files read, cache misses
+    pdf_parallel: bool = False  # the PDF was laid out in parts across processes
+    pdf_chunks_hit: int = 0  # PDF parts (front matter, runs of articles) reused from the cache
+    pdf_chunks_rendered: int = 0  # PDF parts laid out by this build
+    # Every local file and folder the outputs were made from, for the quick up-to-date check
+    # (uptodate.py); None when the build also depends on the network.
+    inputs: list[Path] | None = field(default_factory=list)
+
+
+def output_name(settings: IssueSettings) -> str:
+    """The default file stem: the issue slug, with the number when there is one."""
+    slug = slugify(settings.title)
+    return f"{slug}-{settings.number:03d}" if settings.number is not None else slug
+
+
+def _local_specs(path: Path, **options) -> list[SourceSpec]:
+    """A file as one spec, a folder as one spec per source file in it."""
+    return [SourceSpec("path", str(p), **options) for p in sources.expand(path)]
+
+
+def plan_project(config: Config, formats: list[str] | None = None,
+                 outputs: list[Path] | None = None, title: str | None = None,
+                 output_dir: Path | None = None, offline: bool = False,
+                 since: str | None = None, until: str | None = None,
+                 include_seen: bool = False, theme: str | None = None) -> Plan:
+    """A plan for building a project folder from its newsbook.toml (CLI options override it)."""
+    specs: list[SourceSpec] = []
+    planned_from = [config.root / CONFIG_NAME, config.root / "templates"]
+    for group, source in enumerate(config.sources):
+        options = dict(section=source.section, max_articles=source.max_articles,
+                       full_text=source.full_text, since=source.since, until=source.until)
+        if source.kind == "path":
+            planned_from.append(Path(source.location))
+            specs.extend(_local_specs(Path(source.location), section=source.section,
+                                      max_articles=source.max_articles, group=group))
+        else:
+            specs.append(SourceSpec(source.kind, source.location, **options))
+    if not config.sources and (config.root / "articles").is_dir():
+        specs = _local_specs(config.root / "articles")  # the scaffold's default folder
+        planned_from.append(config.root / "articles")
+    sections = list(config.sections)
+    for source in config.sources:
+        if source.section and source.section not in sections:
+            sections.append(source.section)
+    issue_date = config.date or build_date()
+    number = config.number
+    if number == "auto":
+        number = project_state(config.root).next_number(issue_date.isoformat())
+    if config.number is not None:  # the numbering and what earlier issues carried
+        planned_from.extend(project_state(config.root).files())
+    settings = IssueSettings(
+        title=title or config.title, date=issue_date, language=config.language,
+        subtitle=config.subtitle, number=number, volume=config.volume,
+        publisher=config.publisher, description=config.description,
+        identifier=config.identifier, order=config.order, sections=sections,
+        page_size=config.page_size, series=config.series, pdf_variant=config.pdf_variant,
+        palette=config.palette, epub_cover=config.epub_cover,
+        section_rules=list(config.section_rules),
+        theme=replace(config.theme, name=theme) if theme else config.theme,
+    )
+    rules = Rules(undated=config.undated, include_tags=config.include_tags,
+                  exclude_tags=config.exclude_tags,
+                  max_articles=min(config.max_articles or MAX_ISSUE_ARTICLES, MAX_ISSUE_ARTICLES))
+    if not outputs:
+        folder = output_dir if output_dir is not None else config.root / config.output_dir
+        outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or config.formats]
+    net = config.fetch
+    fetch = FetchSettings(timeout=net.timeout, deadline=net.deadline, retries=net.retries,
+                          max_bytes=net.max_bytes, per_host=net.per_host, delay=net.delay,
+                          workers=net.workers, offline=offline)
+    return Plan(specs=specs, settings=settings, outputs=outputs, roots=[config.root],
+                templates=config.root / "templates", cover=config.cover, project=config.root,
+                fetch=fetch, image_size=config.image_size, rules=rules,
+                window=(since or config.since, until or config.until), include_seen=include_seen,
+                deliver=config.deliver, planned_from=planned_from)
+
+
+def plan_sources(locations: list[str], outputs: list[Path] | None = None,
+                 formats: list[str] | None = None, title: str | None = None,
+                 output_dir: Path | None = None, offline: bool = False,
+                 since: str | None = None, until: str | None = None,
+                 theme: str | None = None) -> Plan:
+    """A plan for an ad-hoc build from files, folders and URLs named on the command line."""
+    specs: list[SourceSpec] = []
+    roots = [Path.cwd()]
+    for location in locations:
+        if is_url(location):
+            specs.append(SourceSpec("auto", location))
+        else:
+            path = Path(location)
+            specs.extend(_local_specs(path))
+            roots.append(path if path.is_dir() else path.parent)
+    single = len(specs) == 1 and specs[0].kind == "path"
+    settings = IssueSettings(title=title or (Path(specs[0].location).stem.replace("-", " ").title()
+                                             if single else "newsbook"),
+                             theme=ThemeOptions(name=theme) if theme else ThemeOptions())
+    if not outputs:
+        folder = output_dir if output_dir is not None else Path.cwd()
+        outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or ["epub"]]
+    return Plan(specs=specs, settings=settings, outputs=outputs, roots=roots,
+                fetch=FetchSettings(offline=offline), window=(since, until))
+
+
+def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool = True,
+            progress: Progress | None = None, later: list | None = None,
+            meanwhile=None) -> Issue:
+    """Read, clean and assemble the issue a plan describes (progress: see collect.Progress).
+
+    With `later` given, the article cache is written by a thread meanwhile, appended to
+    `later` with its store: the caller joins it and takes the store's warnings (_finish).
+    `meanwhile()` is called while worker processes read, if they do.
+    """
+    for path in plan.outputs:
+        builders.format_for(path)  # an unknown extension fails before any reading
+    if not plan.specs:
+        raise NewsbookError("no sources to read (no Markdown, HTML or text files found)")
+    issue_date = plan.settings.date or build_date()
+    # Spans such as "7 days" count back from the end of the issue's day, so a rebuild of the
+    # same issue selects the same articles whenever it runs.
+    reference = datetime.combine(issue_date + timedelta(days=1), time(), timezone.utc)
+    try:
+        since, until = (resolve_window(w, reference) if w else None for w in plan.window)
+    except ValueError:
+        raise ConfigError(f"--since/--until must be a date (YYYY-MM-DD) or a span such as "
+                          f"\"7 days\", not {plan.window}") from None
+    remote = any(spec.kind != "path" or is_url(spec.location) for spec in plan.specs)
+    report.inputs = None if remote else [*plan.planned_from,
+                                         *(Path(spec.location) for spec in plan.specs)]
+    local = local_resolver(plan.roots, reads=report.inputs)
+    store = article_cache(plan.project)
+    cached = articlecache.lookup(plan.specs, store, articlecache.Settings(plan.image_size,
+                                                                          plan.roots),
+                                 web_resolver({}, local))
+    ready = _read_ahead(plan, cached, progress, meanwhile)
+    known = {i: entry.article for i, entry in cached.hits.items()}
+    known.update((i, entry.article) for i, entry in ready.items())
+    with Fetcher(http_cache(plan.project), plan.fetch) as fetcher:
+        collected = collect(plan.specs, fetcher, reference=reference, jobs=plan.jobs,
+                            progress=progress, known=known, loaded=cached.loaded)
+    report.failures.extend(collected.failures)
+    report.warnings.extend(collected.warnings)
+    report.left_out.extend(Decision(article, reason) for article, reason in collected.left_out)
+    if strict and report.failures:
+        first = report.failures[0]
+        raise NothingBuilt(f"{first.reason} (--strict: nothing was built)")
+    resolve = web_resolver(collected.images, local)
+    cleaned, identities, fresh, encoded = [], [], {}, {}
+    for position, article in enumerate(collected.articles):
+        origin = collected.origins.get(position)
+        if origin in cached.hits:
+            report.warnings.extend(cached.hits[origin].warnings)
+            cleaned.append(article)
+            identities.append(cached.hits[origin].identity)
+            if progress is not None:
+                progress("cleaning", len(cleaned), len(collected.articles))
+            continue
+        if origin in ready:  # read and cleaned by a worker (readahead.py)
+            done = ready[origin]
+            article, warnings, seen = done.article, done.warnings, done.images
+            if report.inputs is not None:
+                report.inputs.extend(done.reads)
+        else:
+            seen = []
+            article, warnings = clean_article(article, articlecache.recording(resolve, seen),
+                                              plan.image_size)
+        report.warnings.extend(warnings)
+        cleaned.append(article)
+        if progress is not None:
+            progress("cleaning", len(cleaned), len(collected.articles))
+        identities.append(ready[origin].identity if origin in ready else None)
+        if origin in ready and origin in cached.keys:
+            if ready[origin].encoded is not None:
+                encoded[cached.keys[origin]] = ready[origin].encoded
+        elif origin in cached.keys:
+            entry = articlecache.Entry(article, warnings, seen)
+            if articlecache.cacheable(entry):
+                entry.identity = identities[-1] = identities[-1] or identity(article)
+                fresh[cached.keys[origin]] = entry
+    report.cache_hits = sum(1 for origin in collected.origins.values() if origin in cached.hits)
+    report.read = [a.source for p, a in enumerate(collected.articles)
+                   if collected.origins.get(p) in cached.keys]
+    report.cache_misses = len(report.read)
+    encoded.update((key, data) for key, data in ((k, articlecache.encode(e))
+                                                 for k, e in fresh.items()) if data is not None)
+    if later is None:
+        store.save(encoded, cached.used)
+        report.warnings.extend(store.warnings)
+    elif encoded or cached.used:
+        # SQLite writes with the GIL released: the cache fills while the book is rendered.
+        saving = threading.Thread(target=store.save, args=(encoded, cached.used),
+                                  name="article-cache")
+        saving.start()
+        later.append((saving, store))
+    if not cleaned:
+        reason = f" ({report.failures[0].reason})" if report.failures else ""
+        raise NothingBuilt(f"no article could be read{reason}: nothing was built")
+    seen, signatures = frozenset(), ()
+    if plan.project is not None and plan.settings.number is not None and not plan.include_seen:
+        seen, signatures = project_state(plan.project).seen_before(plan.settings.number)
+    if since is not None and until is None:
+        until = reference  # a window ends with the issue's day: nothing from after it
+    rules = replace(plan.rules, since=since, until=until, seen=seen, seen_signatures=signatures)
+    chosen, left_out = select(cleaned, rules, identities)
+    report.left_out.extend(left_out)
+    if not chosen:
+        raise NothingBuilt(f"all {len(cleaned)} articles were left out ("
+                           f"{report.left_out[0].reason}, …): nothing was built")
+    issue, dropped = assemble(chosen, replace(plan.settings, date=issue_date))
+    report.left_out.extend(Decision(a, f"over the limit of section {a.section}") for a in dropped)
+    if with_cover:
+        covers = article_cache(plan.project)
+        issue.cover = cover.issue_cover(issue, plan.cover, covers)
+        report.warnings.extend(covers.warnings)
+    report.issue = issue
+    report.articles = len(issue.articles)
+    report.sections = len(issue.sections)
+    return issue
+
+
+def _read_ahead(plan: Plan, cached: articlecache.Lookup, progress: Progress | None,
+                meanwhile=None) -> dict[int, readahead.Ready]:
+    """The local files the article cache missed, read and cleaned on plan.jobs processes
+    when there are enough of them; by index in plan.specs (the rest is read by collect)."""
+    misses = sorted(cached.keys)
+    if not readahead.worth_it([Path(plan.specs[i].location) for i in misses], plan.jobs):
+        return {}
+    items = [readahead.Item(Path(plan.specs[i].location), cached.loaded[i],
+                            plan.specs[i].section) for i in misses]
+    settings = readahead.Settings(tuple(plan.roots), plan.image_size)
+    results = readahead.read_ahead(items, settings, plan.jobs,
+                                   ticker(progress, "reading", len(items)), meanwhile)
+    return {i: result for i, result in zip(misses, results) if result is not None}
+
+
+def build(plan: Plan, strict: bool = False, progress: Progress | None = None) -> Report:
+    """Run a whole build and write its outputs; raises NewsbookError on user errors."""
+    # A project build holds the project's lock: two builds at once would race for the issue
+    # number and the state record. Ad-hoc builds have no state, and each of their outputs is
+    # one atomic rename, so they need no lock (and leave no lock file in the user's folders).
+    if plan.project is None:
+        return _build(plan, strict, progress)
+    with build_lock(plan.project):
+        return _build(plan, strict, progress)
+
+
+# Temporary files older than this are left-overs of a killed build even when no lock says so:
+# a live build keeps a named temporary file for milliseconds (O_TMPFILE) to seconds.
+_STALE_PART_AGE = 15 * 60
+
+
+def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report:
+    report = Report()
+    state = None
+    if plan.project is not None and plan.settings.number is not None:
+        state = project_state(plan.project)
+        state.check()  # a damaged state file stops the build now, not after the outputs land
+    later: list = []
+    try:
+        return _build_prepared(plan, strict, progress, report, state, later)
+    finally:
+        _finish(later, report)
+
+
+def _finish(later: list, report: Report) -> None:
+    """Wait for what prepare() left running (the article cache's writing)."""
+    while later:
+        saving, store = later.pop()
+        saving.join()
+        report.warnings.extend(store.warnings)
+
+
+def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report: Report,
+                    state, later: list) -> Report:
+    # The cover is drawn only once the outputs are known to need building: what it shows is
+    # already in the fingerprint (the issue, its articles, the code), or its file's hash is.
+    theme = Theme(plan.templates, plan.settings.theme,
+                  compiled=cache_dir(plan.project) / "templates")
+    formats = {builders.format_for(path) for path in plan.outputs}
+    if "pdf" in formats:
+        from newsbook.builders import pdf  # the PDF's workers get ready while sources are read
+
+        pdf.start_workers(plan.jobs, plan.settings.pdf_variant, plan.outputs)
+
+    def meanwhile() -> None:  # while workers read: what rendering will need first
+        names = []
+        if "epub" in formats:
+            from newsbook.builders.epub import TEMPLATES
+
+            names.extend(TEMPLATES)
+        if "pdf" in formats:
+            names.extend(("issue.html", "print.css"))
+        theme.warm(tuple(names), plan.settings.language)
+
+    issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later,
+                    meanwhile=meanwhile)
+    cover_print = cover.cover_source(plan.cover)
+    if report.inputs is not None:
+        report.inputs.extend(theme.folders)
+        if plan.cover is not None:
+            report.inputs.append(plan.cover)
+    prints = {path: uptodate.fingerprint(issue, theme, builders.format_for(path), cover_print)
+              for path in plan.outputs}
+    stamps = read_stamps(plan.project) if plan.project is not None else {}
+    if plan.project is not None and all(uptodate.unchanged_output(path, prints[path], stamps)
+                                        for path in plan.outputs):
+        report.up_to_date = True
+        report.outputs.extend(plan.outputs)
+        return report
+    store = article_cache(plan.project)
+    pages: dict[str, str] = {}
+    if progress is not None:
+        progress("rendering", 0, len(plan.outputs))  # the PDF takes long: show the bar now
+    # No thread may run while workers are forked (a lock it holds would stay held there).
+    _finish(later, report)
+    issue.cover, drawing = cover.plan_cover(issue, plan.cover, store)
+    if "epub" in map(builders.format_for, plan.outputs) and \
+            prerender.worth_it(issue, plan.jobs, drawing is not None):
+        ahead = prerender.render_pages(issue, theme, plan.jobs, drawing and drawing[:2])
+        pages = ahead.pages
+        if drawing is not None:
+            issue.cover = cover.keep_cover(ahead.cover, drawing[2], store)
+    elif drawing is not None:
+        issue.cover = cover.keep_cover(cover.make_cover(issue, *drawing[:2]), drawing[2], store)
+    report.warnings.extend(store.warnings)
+    rendered = []
+    for path in plan.outputs:
+        fmt = builders.format_for(path)
+        if fmt == "pdf":
+            rendered.append((path, _build_pdf(plan, issue, theme, report)))
+        elif fmt == "epub":
+            from newsbook.builders import epub
+
+            rendered.append((path, epub.build(issue, theme, pages=pages)))
+        else:
+            rendered.append((path, builders.get_builder(fmt).build(issue, theme)))
+        if progress is not None:
+            progress("rendering", len(rendered), len(plan.outputs))
+
+    def record() -> None:
+        # The state changes only once the outputs are in place, in one transaction.
+        if state is not None and issue.number is not None:
+            state.record(issue.number, issue.date.isoformat(), issue.identifier,
+                         [article_key(a) for a in issue.articles],
+                         [text_signature(a) for a in issue.articles])
+        if plan.project is not None:
+            for path, data in rendered:
+                stamps[str(path)] = {"fingerprint": prints[path],
+                                     "sha256": hashlib.sha256(data).hexdigest()}
+            write_stamps(plan.project, stamps)
+
+    # Under the project lock no other build can be writing these names: any temporary file
+    # beside them is a killed build's, and can go at once.
+    sweep_parts(plan.outputs, min_age=0 if plan.project is not None else _STALE_PART_AGE)
+    # Outputs land only after every format rendered and was written out, each by an atomic
+    # rename, and the state is recorded right after, with SIGINT/SIGTERM held meanwhile.
+    write_all(rendered, then=record)
+    report.outputs.extend(path for path, _ in rendered)
+    return report
+
+
+def _build_pdf(plan: Plan, issue: Issue, theme: Theme, report: Report) -> bytes:
+    """The PDF, laid out in parts on plan.jobs processes when that pays; counts into the report."""
+    from newsbook.builders import pdf
+
+    data, stats = pdf.build_with_stats(issue, theme, jobs=plan.jobs,
+                                       cache=pdf_part_cache(plan.project))
+    report.pdf_parallel = stats.parallel
+    report.pdf_chunks_hit += stats.hit
+    report.pdf_chunks_rendered += stats.rendered
+    return data
+
+
+def preview(plan: Plan) -> Report:
+    """What a build would put in the issue and leave out, without rendering or writing."""
+    report = Report()
+    prepare(plan, report, with_cover=False)
+    return report
+
+
+def report_dict(report: Report) -> dict:
+    """The build report as JSON-ready data (for --json and scripts)."""
+    import hashlib
+
+    issue = report.issue
+
+    def entry(article) -> dict:
+        return {"title": article.title, "section": article.section, "source": article.source,
+                "url": article.url,
+                "published": article.published.isoformat() if article.published else None}
+
+    files = []
+    for path in report.outputs:
+        data = path.read_bytes()
+        files.append({"path": str(path), "format": path.suffix.lstrip("."), "bytes": len(data),
+                      "sha256": hashlib.sha256(data).hexdigest()})
+    return {
+        "issue": None if issue is None else {
+            "title": issue.title, "number": issue.number, "volume": issue.volume,
+            "date": issue.date.isoformat(), "identifier": issue.identifier,
+            "sections": [s.title for s in issue.sections]},
+        "outputs": [str(p) for p in report.outputs],
+        "files": files,
+        "articles": report.articles,
+        "sections": report.sections,
+        "up_to_date": report.up_to_date,
+        # How "up to date" was found: "fingerprint" here (the issue was read and compared);
+        # "stats" when the quick check answered from file stats (uptodate.py).
+        "up_to_date_check": "fingerprint" if report.up_to_date else None,
+        "cache": {"hits": report.cache_hits, "misses": report.cache_misses, "read": report.read},
+        "pdf_parallel": report.pdf_parallel,
+        "pdf_chunks_hit": report.pdf_chunks_hit,
+        "pdf_chunks_rendered": report.pdf_chunks_rendered,
+        "included": [entry(a) for a in issue.articles] if issue else [],
+        "left_out": [{**entry(d.article), "reason": d.reason} for d in report.left_out],
+        "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],
+        "warnings": report.warnings,
+    }
