@@ -347,10 +347,10 @@ def test_build_process_never_imports_weasyprint(tmp_path):
 def test_workers_are_started_before_the_sources_are_read(tmp_path, monkeypatch):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
-    from newsbook.builders import pdf
+    from newsbook.speed import shortcuts
 
     calls = []
-    monkeypatch.setattr(pdf, "start_workers",
+    monkeypatch.setattr(shortcuts, "start_pdf_workers",
                         lambda jobs, variant, outputs: calls.append(("start", jobs)))
     real_prepare = pipeline.prepare
     monkeypatch.setattr(pipeline, "prepare",
@@ -436,7 +436,7 @@ def test_workers_leave_no_temporary_files(tmp_path):
 
 
 def test_workers_start_early_only_when_a_pdf_will_be_laid_out(tmp_path, monkeypatch):
-    from newsbook.builders import pdf
+    from newsbook.speed import shortcuts
     from newsbook.speed.pdfparts import pool
 
     started = []
@@ -450,5 +450,5 @@ def test_workers_start_early_only_when_a_pdf_will_be_laid_out(tmp_path, monkeypa
             (1, None, [missing], False),  # one job: the single pass
             (2, "pdf/a-3u", [missing], False)]:  # variants are laid out in one pass
         started.clear()
-        pdf.start_workers(jobs, variant, outputs)
+        shortcuts.start_pdf_workers(jobs, variant, outputs)
         assert started == ([True] if expected else []), (jobs, variant, outputs)

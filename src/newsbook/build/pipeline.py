@@ -34,7 +34,7 @@ from newsbook.model.select import Decision, Rules, article_key, identity, select
 from newsbook.render import cover
 from newsbook.render.environment import Theme
 from newsbook.sources.fetch import Fetcher, FetchSettings
-from newsbook.speed import articlecache, prerender, readahead, uptodate
+from newsbook.speed import articlecache, prerender, readahead, shortcuts, uptodate
 
 if TYPE_CHECKING:
     from newsbook.deliver import DeliverSettings
@@ -358,10 +358,8 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     theme = Theme(plan.templates, plan.settings.theme,
                   compiled=cache_dir(plan.project) / "templates")
     formats = {builders.format_for(path) for path in plan.outputs}
-    if "pdf" in formats:
-        from newsbook.builders import pdf  # the PDF's workers get ready while sources are read
-
-        pdf.start_workers(plan.jobs, plan.settings.pdf_variant, plan.outputs)
+    if "pdf" in formats:  # the PDF's workers get ready while sources are read
+        shortcuts.start_pdf_workers(plan.jobs, plan.settings.pdf_variant, plan.outputs)
 
     def meanwhile() -> None:  # while workers read: what rendering will need first
         names = []
@@ -444,8 +442,8 @@ def _build_pdf(plan: Plan, issue: Issue, theme: Theme, report: Report) -> bytes:
     """The PDF, laid out in parts on plan.jobs processes when that pays; counts into the report."""
     from newsbook.builders import pdf
 
-    data, stats = pdf.build_with_stats(issue, theme, jobs=plan.jobs,
-                                       cache=pdf_part_cache(plan.project))
+    data, stats = pdf.build_with_stats(
+        issue, theme, parallel=shortcuts.pdf_in_parts(plan.jobs, pdf_part_cache(plan.project)))
     report.pdf_parallel = stats.parallel
     report.pdf_chunks_hit += stats.hit
     report.pdf_chunks_rendered += stats.rendered

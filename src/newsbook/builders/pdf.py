@@ -4,46 +4,38 @@ from __future__ import annotations
 
 import io
 import logging
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from newsbook.builders.pdfresources import BASE_URL, make_fetcher, resources
 from newsbook.model import Issue
 from newsbook.model.errors import BuildError
 from newsbook.render.environment import Theme
 
 if TYPE_CHECKING:
-    from newsbook.speed.pdfparts import PdfStats
+    from collections.abc import Callable
+
+    # The parallel path's strategy (speed/pdfparts.InParts): the PDF and how it was made, or
+    # why the single pass must do.
+    ParallelRenderer = Callable[[str, dict, bytes], "tuple[bytes, PdfStats] | str"]
 
 # The variants an Issue may ask for: tagged PDF/UA-1, or archival PDF/A-3u.
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u")
-# Resources are addressed under a reserved, never-resolving host; the fetcher answers
-# from memory and refuses everything else, so rendering reads no file and makes no request.
-BASE_URL = "https://issue.newsbook.invalid/"
+# Below this many articles one pass beats starting processes and merging parts.
+MIN_PARALLEL_ARTICLES = 12
 
 
-def resources(issue: Issue, theme: Theme) -> dict[str, tuple[bytes, str]]:
-    """Everything the PDF may load, by URL: the stylesheet and the issue's images."""
-    served = {BASE_URL + "print.css": (theme.resource("print.css"), "text/css")}
-    served.update({BASE_URL + name: (data, kind) for name, data, kind in theme.static_files()})
-    for image in issue.images:
-        served[BASE_URL + image.key] = (image.data, image.media_type)
-    return served
+@dataclass
+class PdfStats:
+    """How a PDF was made: which path, and what the part cache gave."""
 
-
-def make_fetcher(served: dict[str, tuple[bytes, str]], refused: list[str]):
-    """A WeasyPrint URL fetcher limited to `served`; refused URLs are recorded."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class IssueFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url in served:
-                data, media_type = served[url]
-                return URLFetcherResponse(url, body=data, headers={"Content-Type": media_type})
-            refused.append(url)
-            raise ValueError(f"newsbook serves only the issue's own resources: {url}")
-
-    # Should anything reach WeasyPrint's own opener, it may open no scheme and follow no redirect.
-    return IssueFetcher(allowed_protocols=(), allow_redirects=False)
+    parallel: bool = False
+    reason: str = ""  # why the single pass was used, when it was
+    hit: int = 0  # parts (front matter, runs of articles) taken from the cache
+    rendered: int = 0  # parts laid out by this build
+    layers_hit: int = 0  # margin layers taken from the cache
+    layers_rendered: int = 0
+    rendered_parts: list[str] = field(default_factory=list)  # "front", or a part's first article
 
 
 def build(issue: Issue, theme: Theme) -> bytes:
@@ -51,35 +43,16 @@ def build(issue: Issue, theme: Theme) -> bytes:
     return build_with_stats(issue, theme)[0]
 
 
-# Below this many articles one pass beats starting processes and merging parts.
-MIN_PARALLEL_ARTICLES = 12
-
-
-def start_workers(jobs: int, variant: str | None = None, outputs: list[Path] = ()) -> None:
-    """Before a build reads its sources: start what the parallel path's workers fork from.
-
-    WeasyPrint's import then runs in another process while the sources are read. Not when
-    every PDF output exists already: that rebuild may well find it up to date, and the
-    workers' server then starts only if a PDF is laid out.
-    """
-    pdfs = [path for path in outputs if path.suffix.lower() == ".pdf"]
-    if jobs > 1 and variant is None and not (pdfs and all(path.exists() for path in pdfs)):
-        from newsbook.speed.pdfparts import pool
-
-        pool.start()
-
-
-def build_with_stats(issue: Issue, theme: Theme, jobs: int = 1,
-                     cache: Path | None = None) -> tuple[bytes, PdfStats]:
+def build_with_stats(issue: Issue, theme: Theme,
+                     parallel: ParallelRenderer | None = None) -> tuple[bytes, PdfStats]:
     """The PDF file for an issue and how it was made.
 
-    With jobs > 1 (or a cache holding most of the issue) the issue is laid out in parts in
-    parallel and merged (builders/pdfparts); parts are cached in `cache`. The single pass is
-    used for small issues, for the PDF/UA and PDF/A variants (their tagged structure and
-    metadata are not merged), and for stylesheets a split layout cannot reproduce.
+    With a `parallel` renderer (the build passes speed.pdfparts.InParts) the issue may be laid
+    out in parts in parallel and merged; it answers with a reason instead when the single
+    pass must do. The single pass is used for small issues, for the PDF/UA and PDF/A variants
+    (their tagged structure and metadata are not merged), and for stylesheets a split layout
+    cannot reproduce.
     """
-    from newsbook.speed.pdfparts import PdfStats, Unsplittable, render_parallel
-
     if issue.pdf_variant is not None and issue.pdf_variant not in PDF_VARIANTS:
         raise BuildError(f"unknown PDF variant '{issue.pdf_variant}' "
                          f"(known: {', '.join(PDF_VARIANTS)})")
@@ -91,20 +64,18 @@ def build_with_stats(issue: Issue, theme: Theme, jobs: int = 1,
         reason = f"{issue.pdf_variant} is written in one pass"
     elif len(issue.articles) < MIN_PARALLEL_ARTICLES:
         reason = f"fewer than {MIN_PARALLEL_ARTICLES} articles"
+    elif parallel is None:
+        reason = "no parallel renderer"
     else:
         try:
-            result = render_parallel(html, served, identifier, jobs, cache,
-                                     only_if_cached=jobs <= 1)
-        except Unsplittable as exc:
-            reason = f"single pass: {exc}"
+            result = parallel(html, served, identifier)
         except BuildError:
             raise
         except Exception as exc:  # WeasyPrint and pikepdf raise many kinds; none may escape
             raise BuildError(f"PDF rendering failed: {exc.__class__.__name__}: {exc}") from exc
-        else:
-            if result is not None:
-                return result
-            reason = "one job and little cached"
+        if not isinstance(result, str):
+            return result
+        reason = result
     return _single_pass(html, served, identifier, issue.pdf_variant), PdfStats(reason=reason)
 
 

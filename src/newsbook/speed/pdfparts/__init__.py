@@ -20,10 +20,11 @@ import os
 import re
 import tempfile
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsbook import __version__
+from newsbook.builders.pdf import PdfStats
 from newsbook.speed import workers
 from newsbook.speed.pdfparts.merge import Piece, merge
 from newsbook.speed.pdfparts.pool import context
@@ -37,7 +38,7 @@ from newsbook.speed.pdfparts.split import (
 )
 from newsbook.speed.pdfparts.work import init_worker, outline, render
 
-__all__ = ["PdfStats", "Unsplittable", "render_parallel"]
+__all__ = ["InParts", "PdfStats", "Unsplittable", "render_parallel"]
 
 # About this much HTML per part (≈ 3–4 pages of text): enough to amortize a part's fixed
 # cost (a document's set-up, fonts, the dropped first page), small enough to balance two
@@ -45,19 +46,6 @@ __all__ = ["PdfStats", "Unsplittable", "render_parallel"]
 PART_WEIGHT = 24_000
 # Cached parts unused for this long are removed.
 _CACHE_MAX_AGE = 30 * 24 * 3600
-
-
-@dataclass
-class PdfStats:
-    """How a PDF was made: which path, and what the part cache gave."""
-
-    parallel: bool = False
-    reason: str = ""  # why the single pass was used, when it was
-    hit: int = 0  # parts (front matter, runs of articles) taken from the cache
-    rendered: int = 0  # parts laid out by this build
-    layers_hit: int = 0  # margin layers taken from the cache
-    layers_rendered: int = 0
-    rendered_parts: list[str] = field(default_factory=list)  # "front", or a part's first article
 
 
 class PartCache:
@@ -203,6 +191,28 @@ class _Runner:
 
         inner.add_done_callback(done)
         return key, future
+
+
+@dataclass
+class InParts:
+    """The PDF builder's parallel renderer (builders.pdf.build_with_stats(parallel=...)): the
+    issue laid out in parts on `jobs` processes, parts reused from the `cache` folder.
+
+    With one job it only merges what the cache holds, when that is most of the issue.
+    """
+
+    jobs: int = 1
+    cache: Path | None = None
+
+    def __call__(self, html: str, served: dict[str, tuple[bytes, str]],
+                 identifier: bytes) -> tuple[bytes, PdfStats] | str:
+        """The PDF and how it was made, or why the single pass must do."""
+        try:
+            result = render_parallel(html, served, identifier, self.jobs, self.cache,
+                                     only_if_cached=self.jobs <= 1)
+        except Unsplittable as exc:
+            return f"single pass: {exc}"
+        return result if result is not None else "one job and little cached"
 
 
 def render_parallel(html: str, served: dict[str, tuple[bytes, str]], identifier: bytes,

@@ -31,7 +31,7 @@ class Styles:
         import weasyprint
         from weasyprint.urls import URLFetchingError
 
-        from newsbook.builders.pdf import BASE_URL
+        from newsbook.builders.pdfresources import BASE_URL
 
         if sheet not in self.sheets:
             kind, value = sheet
@@ -109,7 +109,7 @@ def render(html: str, skip: int = 0, tail: int = 0,
     """
     import weasyprint
 
-    from newsbook.builders.pdf import BASE_URL, make_fetcher
+    from newsbook.builders.pdfresources import BASE_URL, make_fetcher
 
     refused: list[str] = []
     resources = served if served is not None else _SERVED
