@@ -70,10 +70,11 @@ def basic_build(tmp_path_factory):
     """The basic test project built once as EPUB and PDF, shared by read-only tests."""
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
 
     folder = tmp_path_factory.mktemp("basic") / "basic"
     shutil.copytree(ROOTS / "basic", folder)
-    plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"))
+    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"))
     report = pipeline.build(plan)
     epub, pdf = report.outputs
     register_epub(epub)

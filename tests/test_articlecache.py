@@ -15,8 +15,9 @@ import pytest
 
 from conftest import register_epub, run_cli
 from newsbook import sources
-from newsbook.build import pipeline
 from newsbook.build import config as config_mod
+from newsbook.build import pipeline
+from newsbook.build import plan as plan_mod
 from newsbook.build.state import article_cache
 from newsbook.model import Article, Image
 from newsbook.render import cover
@@ -32,7 +33,7 @@ def _fixed_time(monkeypatch):
 
 def build(folder: Path) -> pipeline.Report:
     """The project's EPUB, built in this process."""
-    plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["epub"])
+    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["epub"])
     return pipeline.build(plan)
 
 

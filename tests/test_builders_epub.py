@@ -31,11 +31,12 @@ def _build(folder: Path, env: dict | None = None) -> Path:
 
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
 
     old = {k: os.environ.get(k) for k in (env or {})}
     os.environ.update(env or {})
     try:
-        plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"), ["epub"])
+        plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), ["epub"])
         return pipeline.build(plan).outputs[0]
     finally:
         for key, value in old.items():

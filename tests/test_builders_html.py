@@ -69,12 +69,13 @@ def html_build(tmp_path_factory):
     """The basic test project built as HTML only (config formats = ["html"])."""
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
 
     folder = tmp_path_factory.mktemp("html") / "basic"
     shutil.copytree(ROOTS / "basic", folder)
     toml = folder / "newsbook.toml"
     toml.write_text(toml.read_text().replace('formats = ["epub", "pdf"]', 'formats = ["html"]'))
-    report = pipeline.build(pipeline.plan_project(config_mod.load(toml)))
+    report = pipeline.build(plan_mod.plan_project(config_mod.load(toml)))
     (path,) = report.outputs
     assert path.suffix == ".html"
     return report, path, parse(path.read_bytes())
@@ -223,11 +224,12 @@ def test_xhtml_bodies_become_html(tmp_path):
 def test_deterministic_bytes(project):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
     from newsbook.builders import html as html_builder
     from newsbook.render.environment import Theme
 
     folder = project("basic")
-    plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["html"])
+    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["html"])
     first = html_builder.build(pipeline.prepare(plan, pipeline.Report()), Theme(plan.templates))
     second = html_builder.build(pipeline.prepare(plan, pipeline.Report()), Theme(plan.templates))
     assert first == second
@@ -236,6 +238,7 @@ def test_deterministic_bytes(project):
 def test_project_stylesheet_resources_inlined(project):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
 
     folder = project("basic")
     (folder / "templates" / "fonts").mkdir(parents=True)
@@ -245,7 +248,7 @@ def test_project_stylesheet_resources_inlined(project):
         '@font-face { font-family: Body; src: url("fonts/body.woff") format("woff"); }\n'
         "body { font-family: Body; background: url(data:image/png;base64,AAAA); }\n")
     out = folder / "out.html"
-    pipeline.build(pipeline.plan_project(config_mod.load(folder / "newsbook.toml"),
+    pipeline.build(plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"),
                                          outputs=[out]))
     doc = parse(out.read_bytes())
     assert outside_references(doc) == []

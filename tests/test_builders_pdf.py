@@ -105,11 +105,12 @@ def test_internal_links_point_at_article_pages(basic_build):
 def test_page_size_from_config(project):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
 
     folder = project("basic")
     toml = folder / "newsbook.toml"
     toml.write_text(toml.read_text().replace('order = "date"', 'order = "date"\npage_size = "letter"'))
-    plan = pipeline.plan_project(config_mod.load(toml), ["pdf"])
+    plan = plan_mod.plan_project(config_mod.load(toml), ["pdf"])
     pdf = pipeline.build(plan).outputs[0]
     box = PdfReader(pdf).pages[3].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
@@ -133,6 +134,7 @@ def test_template_cannot_embed_local_files(project):
     """Even a project template that links a local file gets nothing into the PDF."""
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
 
     folder = project("basic")
     canary = folder.parent / "canary-secret.txt"
@@ -144,7 +146,7 @@ def test_template_cannot_embed_local_files(project):
     (folder / "templates" / "issue.html").write_text(original.replace(
         "</head>", f'<link rel="attachment" href="{canary.as_uri()}" />'
                    f'<link rel="stylesheet" href="{canary.as_uri()}" /></head>'))
-    plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"), ["pdf"])
+    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), ["pdf"])
     pdf = pipeline.build(plan).outputs[0]
     assert b"CANARY-7f3a" not in pdf.read_bytes()
     assert not PdfReader(pdf).attachments

@@ -42,8 +42,9 @@ def _long_project(folder: Path) -> Path:
 def _build(folder: Path, jobs: int):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
 
-    plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"))
+    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"))
     plan.jobs = jobs
     report = pipeline.build(plan)
     return report, report.outputs[0]
@@ -328,10 +329,10 @@ def test_build_process_never_imports_weasyprint(tmp_path):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from newsbook.build import config, pipeline\n"
+        "from newsbook.build import config, pipeline, plan as plan_mod\n"
         "import newsbook.speed.pdfparts as parts\n"
         f"parts.PART_WEIGHT = {PART_WEIGHT}\n"
-        f"plan = pipeline.plan_project(config.load(Path({str(folder / 'newsbook.toml')!r})))\n"
+        f"plan = plan_mod.plan_project(config.load(Path({str(folder / 'newsbook.toml')!r})))\n"
         "plan.jobs = 2\n"
         "report = pipeline.build(plan)\n"
         "print(report.pdf_parallel, report.pdf_chunks_rendered, 'weasyprint' in sys.modules)\n")
@@ -347,6 +348,7 @@ def test_build_process_never_imports_weasyprint(tmp_path):
 def test_workers_are_started_before_the_sources_are_read(tmp_path, monkeypatch):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
     from newsbook.speed import shortcuts
 
     calls = []
@@ -355,7 +357,7 @@ def test_workers_are_started_before_the_sources_are_read(tmp_path, monkeypatch):
     real_prepare = pipeline.prepare
     monkeypatch.setattr(pipeline, "prepare",
                         lambda *a, **k: calls.append(("read", None)) or real_prepare(*a, **k))
-    plan = pipeline.plan_project(config_mod.load(_long_project(tmp_path / "long")
+    plan = plan_mod.plan_project(config_mod.load(_long_project(tmp_path / "long")
                                                  / "newsbook.toml"))
     plan.jobs = 3
     pipeline.build(plan)

@@ -225,8 +225,9 @@ def _document(pid: str, place: str, fill) -> tuple[str, str]:
 def hostile(tmp_path_factory):
     """The hostile project, built once in process: outputs, phases' events, server hits."""
     from newsbook import builders
-    from newsbook.build import pipeline
     from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
     from newsbook.build.output import write_atomic
     from newsbook.render.environment import Theme
 
@@ -295,7 +296,7 @@ urls = [{urls}]
     import ebooklib.epub  # noqa: F401
     import weasyprint  # noqa: F401
 
-    plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"))
+    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"))
     report = pipeline.Report()
     _EVENTS.clear()
     try:

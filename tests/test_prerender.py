@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOTS, register_epub
-from newsbook.build import pipeline
 from newsbook.build import config as config_mod
+from newsbook.build import pipeline
+from newsbook.build import plan as plan_mod
 from newsbook.speed import prerender
 
 
@@ -28,7 +29,7 @@ def project14(tmp_path: Path, monkeypatch) -> Path:
 
 
 def _epub(folder: Path, jobs: int) -> bytes:
-    plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["epub"])
+    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["epub"])
     plan.jobs = jobs
     report = pipeline.build(plan)
     return register_epub(report.outputs[0]).read_bytes()

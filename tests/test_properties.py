@@ -567,6 +567,7 @@ article_input = st.tuples(st.sampled_from(sorted(_WRITERS)), _title,
 @given(articles=st.lists(article_input, min_size=3, max_size=5))
 def test_books_from_generated_articles_are_built(articles):
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
 
     folder = Path(tempfile.mkdtemp(prefix="book-", dir=_WORKDIR))
     paths = []
@@ -574,7 +575,7 @@ def test_books_from_generated_articles_are_built(articles):
         path = folder / f"article-{index}{suffix}"
         path.write_bytes(_WRITERS[suffix](title, paragraphs, marks))
         paths.append(str(path))
-    plan = pipeline.plan_sources(paths, outputs=[folder / "book.epub"], offline=True)
+    plan = plan_mod.plan_sources(paths, outputs=[folder / "book.epub"], offline=True)
     report = pipeline.build(plan)
     assert report.outputs == [folder / "book.epub"]
     assert report.articles >= 1

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOTS
-from newsbook.build import pipeline
 from newsbook.build import config as config_mod
+from newsbook.build import pipeline
+from newsbook.build import plan as plan_mod
 from newsbook.speed import readahead
 
 
@@ -38,7 +39,7 @@ def many(tmp_path: Path) -> Path:
 
 
 def _build(folder: Path, jobs: int) -> pipeline.Report:
-    plan = pipeline.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["epub"],
+    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["epub"],
                                  offline=True)
     plan.jobs = jobs
     return pipeline.build(plan)

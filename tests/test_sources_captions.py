@@ -157,6 +157,7 @@ def test_captioned_images_in_paragraphs_and_lists_make_a_valid_epub(tmp_path):
 
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan
 
     (tmp_path / "articles").mkdir()
     for name in ("lock.png", "gate.png"):
@@ -170,7 +171,7 @@ def test_captioned_images_in_paragraphs_and_lists_make_a_valid_epub(tmp_path):
         '[issue]\ntitle = "Canal Weekly"\nlanguage = "en"\ndate = "2026-03-14"\n\n'
         '[build]\nformats = ["epub"]\noutput_dir = "_build"\n\n'
         '[[sources]]\npath = "articles"\nsection = "News"\n', encoding="utf-8")
-    report = pipeline.build(pipeline.plan_project(config_mod.load(tmp_path / "newsbook.toml")))
+    report = pipeline.build(plan.plan_project(config_mod.load(tmp_path / "newsbook.toml")))
     epub = register_epub(report.outputs[0])
     with zipfile.ZipFile(epub) as z:
         chapter = next(z.read(n).decode() for n in z.namelist()

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from conftest import register_epub, run_cli
 from newsbook.build import config as config_mod
 from newsbook.build import pipeline
+from newsbook.build import plan as plan_mod
 from newsbook.builders import pdf as pdf_builder
 from newsbook.model import ThemeOptions
 from newsbook.model.errors import ConfigError
@@ -76,7 +77,7 @@ def fonts_served():
 def _build(folder: Path, theme: str = "", **plan_options) -> list[Path]:
     """The project built (EPUB and PDF unless told), EPUBs queued for epubcheck."""
     project = _project(folder, theme)
-    plan = pipeline.plan_project(config_mod.load(project / "newsbook.toml"), **plan_options)
+    plan = plan_mod.plan_project(config_mod.load(project / "newsbook.toml"), **plan_options)
     outputs = pipeline.build(plan).outputs
     for path in outputs:
         if path.suffix == ".epub":
@@ -413,7 +414,7 @@ def test_classic_right_to_left(tmp_path, fonts_served):
     (folder / "newsbook.toml").write_text(
         '[issue]\ntitle = "עיתון הבדיקה"\nlanguage = "he"\ndate = "2026-03-14"\nnumber = 2\n'
         'publisher = "Press"\n\n[theme]\nname = "classic"\n', encoding="utf-8")
-    epub, pdf = pipeline.build(pipeline.plan_project(config_mod.load(folder / "newsbook.toml"))).outputs
+    epub, pdf = pipeline.build(plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"))).outputs
     register_epub(epub)
     runs = _lines(PdfReader(pdf).pages[0])
     issue_x = [x for x, _y, text, _f in runs if text == "גיליון"]

@@ -91,11 +91,12 @@ def build_page(project: Path, offline: bool = False):
     """The project's issue as one HTML page, built in memory: (page bytes, report, config)."""
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
     from newsbook.builders import html as html_builder
     from newsbook.render.environment import Theme
 
     config = config_mod.load(project / config_mod.CONFIG_NAME)
-    plan = pipeline.plan_project(config, formats=["html"], offline=offline)
+    plan = plan_mod.plan_project(config, formats=["html"], offline=offline)
     report = pipeline.Report()
     issue = pipeline.prepare(plan, report)
     page = html_builder.build(issue, Theme(plan.templates, issue.theme))

@@ -47,7 +47,7 @@ def plan_archive(config: Config, first: date, last: date, every: str,
                  offline: bool = True, jobs: int | None = None,
                  origin: Period | None = None) -> ArchivePlan:
     """Read, clean and split a project's articles into one job per period with articles."""
-    from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
     from newsbook.model.assemble import slugify
 
     spans = periods(first, last, every)
@@ -57,7 +57,7 @@ def plan_archive(config: Config, first: date, last: date, every: str,
                        stem=slugify(config.series or config.title))
     # The project's own plan gives the sources, settings and rules; its date window, number
     # and state do not apply: each period is its own window, and the archive numbers itself.
-    base = pipeline.plan_project(config, formats, outputs=[Path("archive.epub")],
+    base = plan_mod.plan_project(config, formats, outputs=[Path("archive.epub")],
                                  offline=offline)
     if jobs:
         base.jobs = jobs

@@ -300,6 +300,7 @@ def _plan_of(locations, *, outputs, formats, title, output_dir, offline, since, 
              include_seen, theme):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
 
     locations = list(locations) or ["."]
     first = Path(locations[0])
@@ -307,13 +308,13 @@ def _plan_of(locations, *, outputs, formats, title, output_dir, offline, since, 
                if len(locations) == 1 and not pipeline.is_url(locations[0]) and first.is_dir()
                else None)
     if project is not None:
-        return pipeline.plan_project(config_mod.load(project), formats, outputs, title,
+        return plan_mod.plan_project(config_mod.load(project), formats, outputs, title,
                                      output_dir, offline, since, until, include_seen,
                                      theme=theme)
     if locations == ["."] and not outputs:
         raise NewsbookError(f"no {config_mod.CONFIG_NAME} here: give a project folder, "
                             "or sources and -o FILE")
-    return pipeline.plan_sources(locations, outputs, formats, title, output_dir, offline,
+    return plan_mod.plan_sources(locations, outputs, formats, title, output_dir, offline,
                                  since, until, theme=theme)
 
 
