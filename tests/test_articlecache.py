@@ -18,6 +18,7 @@ from newsbook import sources
 from newsbook.build import config as config_mod
 from newsbook.build import pipeline
 from newsbook.build import plan as plan_mod
+from newsbook.build import report as report_mod
 from newsbook.build.state import article_cache
 from newsbook.model import Article, Image
 from newsbook.render import cover
@@ -31,13 +32,13 @@ def _fixed_time(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)  # equal builds give equal bytes
 
 
-def build(folder: Path) -> pipeline.Report:
+def build(folder: Path) -> report_mod.Report:
     """The project's EPUB, built in this process."""
     plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["epub"])
     return pipeline.build(plan)
 
 
-def names(report: pipeline.Report) -> list[str]:
+def names(report: report_mod.Report) -> list[str]:
     return sorted(Path(source).name for source in report.read)
 
 
@@ -66,7 +67,7 @@ def test_a_rebuild_takes_every_article_from_the_cache_and_gives_the_same_book(pr
     again = build(folder)
     assert again.up_to_date and again.cache_hits == 4 and again.read == []
     assert covers == []  # an up-to-date build does not even look for its cover
-    assert pipeline.report_dict(again)["cache"] == {"hits": 4, "misses": 0, "read": []}
+    assert report_mod.report_dict(again)["cache"] == {"hits": 4, "misses": 0, "read": []}
 
 
 def test_an_edited_article_alone_is_read_again(project):

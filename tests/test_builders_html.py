@@ -225,13 +225,14 @@ def test_deterministic_bytes(project):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
     from newsbook.build import plan as plan_mod
+    from newsbook.build import report as report_mod
     from newsbook.builders import html as html_builder
     from newsbook.render.environment import Theme
 
     folder = project("basic")
     plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["html"])
-    first = html_builder.build(pipeline.prepare(plan, pipeline.Report()), Theme(plan.templates))
-    second = html_builder.build(pipeline.prepare(plan, pipeline.Report()), Theme(plan.templates))
+    first = html_builder.build(pipeline.prepare(plan, report_mod.Report()), Theme(plan.templates))
+    second = html_builder.build(pipeline.prepare(plan, report_mod.Report()), Theme(plan.templates))
     assert first == second
 
 

@@ -228,6 +228,7 @@ def hostile(tmp_path_factory):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
     from newsbook.build import plan as plan_mod
+    from newsbook.build import report as report_mod
     from newsbook.build.output import write_atomic
     from newsbook.render.environment import Theme
 
@@ -297,7 +298,7 @@ urls = [{urls}]
     import weasyprint  # noqa: F401
 
     plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"))
-    report = pipeline.Report()
+    report = report_mod.Report()
     _EVENTS.clear()
     try:
         _PHASE[0] = "collect"

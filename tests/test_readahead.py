@@ -11,6 +11,7 @@ from conftest import ROOTS
 from newsbook.build import config as config_mod
 from newsbook.build import pipeline
 from newsbook.build import plan as plan_mod
+from newsbook.build import report as report_mod
 from newsbook.speed import readahead
 
 
@@ -38,7 +39,7 @@ def many(tmp_path: Path) -> Path:
     return folder
 
 
-def _build(folder: Path, jobs: int) -> pipeline.Report:
+def _build(folder: Path, jobs: int) -> report_mod.Report:
     plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), formats=["epub"],
                                  offline=True)
     plan.jobs = jobs

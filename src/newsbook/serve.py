@@ -92,12 +92,13 @@ def build_page(project: Path, offline: bool = False):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
     from newsbook.build import plan as plan_mod
+    from newsbook.build import report as report_mod
     from newsbook.builders import html as html_builder
     from newsbook.render.environment import Theme
 
     config = config_mod.load(project / config_mod.CONFIG_NAME)
     plan = plan_mod.plan_project(config, formats=["html"], offline=offline)
-    report = pipeline.Report()
+    report = report_mod.Report()
     issue = pipeline.prepare(plan, report)
     page = html_builder.build(issue, Theme(plan.templates, issue.theme))
     report.warnings[:0] = [f"skipped {failure.reason}" for failure in report.failures]

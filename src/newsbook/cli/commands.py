@@ -161,6 +161,7 @@ def build(locations, outputs, formats, output_dir, title, theme, strict, offline
       newsbook build samples --send              # then mail it as [deliver] says
     """
     from newsbook.build import pipeline
+    from newsbook.build import report as report_mod
     from newsbook.cli import terminal
 
     terminal.setup_logging(verbose)
@@ -177,7 +178,7 @@ def build(locations, outputs, formats, output_dir, title, theme, strict, offline
     if not quiet:
         for warning in report.warnings:
             terminal.warn(warning)
-    data = pipeline.report_dict(report)
+    data = report_mod.report_dict(report)
     terminal.add_pages(data)
     if verbose and not as_json:
         _print_articles(data)
@@ -332,11 +333,12 @@ def list_command(locations, offline, since, until, include_seen, timeout, deadli
       newsbook list samples --json
     """
     from newsbook.build import pipeline
+    from newsbook.build import report as report_mod
 
     plan = _plan(locations, outputs=[Path("preview.epub")], offline=offline, since=since,
                  until=until, include_seen=include_seen, timeout=timeout, deadline=deadline)
     report = pipeline.preview(plan)
-    data = pipeline.report_dict(report)
+    data = report_mod.report_dict(report)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
