@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from newsbook import model
-from newsbook.build import config
+from newsbook.build import schema
 from newsbook.cli.commands import main as cli_group
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -17,11 +17,11 @@ def _text(name: str) -> str:
     return (DOCS / name).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("table", sorted(config._SCHEMA))
+@pytest.mark.parametrize("table", sorted(schema._SCHEMA))
 def test_every_config_key_is_in_the_configuration_reference(table):
     reference = _text("configuration.md")
     assert f"[{table}]" in reference or f"[[{table}]]" in reference, table
-    missing = [key for key in config._SCHEMA[table]
+    missing = [key for key in schema._SCHEMA[table]
                if not re.search(rf"(?m)^{re.escape(key)}\s*=|\b{re.escape(key)} = ", reference)]
     assert not missing, f"[{table}] keys missing from docs/configuration.md: {missing}"
 

@@ -93,10 +93,11 @@ def build_page(project: Path, offline: bool = False):
     from newsbook.build import pipeline
     from newsbook.build import plan as plan_mod
     from newsbook.build import report as report_mod
+    from newsbook.build import schema
     from newsbook.builders import html as html_builder
     from newsbook.render.environment import Theme
 
-    config = config_mod.load(project / config_mod.CONFIG_NAME)
+    config = config_mod.load(project / schema.CONFIG_NAME)
     plan = plan_mod.plan_project(config, formats=["html"], offline=offline)
     report = report_mod.Report()
     issue = pipeline.prepare(plan, report)
@@ -149,10 +150,11 @@ class Preview:
                  offline: bool = False, live_reload: bool = True,
                  on_build: Callable[[BuildResult], None] | None = None):
         from newsbook.build import config as config_mod
+        from newsbook.build import schema
 
         self.root = Path(project).resolve()
         if config_mod.find_config(self.root) is None:
-            raise ConfigError(f"{project}: not a project folder (no {config_mod.CONFIG_NAME})")
+            raise ConfigError(f"{project}: not a project folder (no {schema.CONFIG_NAME})")
         self.offline = offline
         self.live_reload = live_reload
         self.on_build = on_build

@@ -15,7 +15,7 @@ from newsbook.archive.pdfa import SourceFile
 from newsbook.archive.periods import Period, day_of, ordinal, period_of, periods
 from newsbook.archive.worker import IssueJob
 from newsbook.build.collect import Failure
-from newsbook.build.config import Config
+from newsbook.build.schema import Config
 from newsbook.clock import source_date_epoch
 from newsbook.model import Article, article_id
 from newsbook.model.errors import BuildError

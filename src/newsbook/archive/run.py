@@ -14,8 +14,8 @@ from newsbook.archive.periods import parse_label, period_of
 from newsbook.archive.plan import ArchivePlan, issue_filename, plan_archive
 from newsbook.archive.worker import IssueJob, IssueResult, build_issue
 from newsbook.build.collect import Failure
-from newsbook.build.config import Config
 from newsbook.build.output import sweep_parts, write_all, write_atomic
+from newsbook.build.schema import Config
 from newsbook.model.errors import NewsbookError
 
 # The manifest is rewritten at most this often while issues land (the journal keeps each one

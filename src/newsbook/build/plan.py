@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from newsbook import sources
 from newsbook.build.collect import SourceSpec, is_url
-from newsbook.build.config import CONFIG_NAME, Config
+from newsbook.build.schema import CONFIG_NAME, Config
 from newsbook.build.state import project_state
 from newsbook.clock import build_date
 from newsbook.model import ThemeOptions

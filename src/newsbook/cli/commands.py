@@ -302,6 +302,7 @@ def _plan_of(locations, *, outputs, formats, title, output_dir, offline, since, 
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
     from newsbook.build import plan as plan_mod
+    from newsbook.build import schema
 
     locations = list(locations) or ["."]
     first = Path(locations[0])
@@ -313,7 +314,7 @@ def _plan_of(locations, *, outputs, formats, title, output_dir, offline, since, 
                                      output_dir, offline, since, until, include_seen,
                                      theme=theme)
     if locations == ["."] and not outputs:
-        raise NewsbookError(f"no {config_mod.CONFIG_NAME} here: give a project folder, "
+        raise NewsbookError(f"no {schema.CONFIG_NAME} here: give a project folder, "
                             "or sources and -o FILE")
     return plan_mod.plan_sources(locations, outputs, formats, title, output_dir, offline,
                                  since, until, theme=theme)
@@ -396,10 +397,11 @@ def archive_command(project, first, last, every, jobs, scheduler, output_dir, fo
     """
     from newsbook.archive.run import archive, report_dict
     from newsbook.build import config as config_mod
+    from newsbook.build import schema
 
     found = config_mod.find_config(project)
     if found is None:
-        raise NewsbookError(f"{project}: no {config_mod.CONFIG_NAME} (archive needs a project)")
+        raise NewsbookError(f"{project}: no {schema.CONFIG_NAME} (archive needs a project)")
 
     def progress(event: str, label: str, detail: str) -> None:
         if not quiet and not as_json and event != "failed":  # failures are listed at the end

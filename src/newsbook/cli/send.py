@@ -62,13 +62,14 @@ def send(files, to, sender, host, port, username, password_env, starttls, use_ss
 def _project_settings(project: Path | None):
     """[deliver] of the given project, or of the one in this folder; defaults without one."""
     from newsbook.build import config as config_mod
+    from newsbook.build import schema
     from newsbook.deliver import DeliverSettings
     from newsbook.model.errors import ConfigError
 
     path = config_mod.find_config(project or Path("."))
     if path is None:
         if project is not None:
-            raise ConfigError(f"{project}: no {config_mod.CONFIG_NAME} there")
+            raise ConfigError(f"{project}: no {schema.CONFIG_NAME} there")
         return DeliverSettings()
     return config_mod.load(path).deliver or DeliverSettings()
 
