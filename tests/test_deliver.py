@@ -14,7 +14,8 @@ import pytest
 
 from conftest import register_epub, run_cli
 from newsbook.build import config as config_mod
-from newsbook.deliver import DeliverSettings, DeliveryError, make_message, media_type, send
+from newsbook.build.schema import DeliverSettings
+from newsbook.deliver import DeliveryError, make_message, media_type, send
 
 USER, SECRET = "reader", "correct horse battery staple"
 
@@ -207,7 +208,8 @@ def test_size_limit_refuses_before_connecting(smtp, tmp_path):
 
 
 def test_kindle_limit_is_50_mb(tmp_path):
-    from newsbook.deliver import MB, check_size
+    from newsbook.build.schema import MB
+    from newsbook.deliver import check_size
 
     settings = DeliverSettings(service="kindle")
     check_size(tmp_path / "a.epub", 50 * MB, settings)

@@ -25,7 +25,7 @@ from newsbook.model.errors import ConfigError
 from newsbook.render.themes import FONT_CHOICES, MAX_COLUMNS, THEMES, valid_margins
 
 if TYPE_CHECKING:
-    from newsbook.deliver import DeliverSettings
+    from newsbook.build.schema import DeliverSettings
 
 
 def find_config(folder: Path) -> Path | None:
@@ -148,7 +148,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
 
 def _deliver(table: dict[str, Any], root: Path, path: Path) -> DeliverSettings:
     """[deliver] as DeliverSettings; values checked here so that a typo names the key."""
-    from newsbook.deliver import SERVICE_LIMITS, DeliverSettings
+    from newsbook.build.schema import SERVICE_LIMITS, DeliverSettings
 
     settings = DeliverSettings()
     for key, value in table.items():

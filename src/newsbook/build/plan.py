@@ -19,7 +19,7 @@ from newsbook.model.select import Rules
 from newsbook.sources.fetch import FetchSettings
 
 if TYPE_CHECKING:
-    from newsbook.deliver import DeliverSettings
+    from newsbook.build.schema import DeliverSettings
 
 
 # An issue is something a person reads: past this, a source list is surely a mistake, and

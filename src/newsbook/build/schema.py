@@ -6,13 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from newsbook.model import Palette, SectionRule, ThemeOptions
 from newsbook.render.themes import FONT_CHOICES, MAX_COLUMNS, THEMES
-
-if TYPE_CHECKING:
-    from newsbook.deliver import DeliverSettings
 
 
 CONFIG_NAME = "newsbook.toml"
@@ -180,3 +176,39 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "after_build": ((bool,), "true or false"),
     },
 }
+
+
+MB = 1024 * 1024
+
+# Largest attachment each service takes. Send to Kindle: 50 MB per mail (Amazon's limit).
+# "generic": 25 MB, what the large mail providers (Gmail, Outlook) accept, and so what most
+# relays on the way will pass.
+SERVICE_LIMITS = {"kindle": 50 * MB, "generic": 25 * MB}
+
+DEFAULT_PASSWORD_ENV = "NEWSBOOK_SMTP_PASSWORD"
+
+
+@dataclass
+class DeliverSettings:
+    """Where and how to mail books: the [deliver] table of newsbook.toml, or CLI options."""
+
+    to: list[str] = field(default_factory=list)
+    sender: str | None = None  # the From address; Kindle accepts only approved senders
+    host: str | None = None
+    port: int | None = None  # default: 465 with ssl, else 587 (submission)
+    starttls: bool = True
+    ssl: bool = False  # implicit TLS from the first byte (port 465)
+    username: str | None = None
+    password_env: str = DEFAULT_PASSWORD_ENV
+    keyring: str | None = None  # keyring service name; the username is the key
+    service: str = "generic"  # kindle | generic: sets the size limit
+    max_size: int | None = None  # bytes; overrides the service's limit
+    cafile: Path | None = None  # extra CA certificates to trust (a private relay)
+    timeout: float = 60.0
+    formats: list[str] = field(default_factory=lambda: ["epub"])  # what a build sends
+    after_build: bool = False  # send after every project build that wrote new outputs
+
+    @property
+    def limit(self) -> int:
+        """The largest file this delivery accepts, in bytes."""
+        return self.max_size if self.max_size is not None else SERVICE_LIMITS[self.service]

@@ -48,12 +48,13 @@ def send(files, to, sender, host, port, username, password_env, starttls, use_ss
          max_size, subject, project, quiet, as_json) -> None:
     """Mail books (EPUB, PDF) to an address, the way Kindle and other readers receive them."""
     from newsbook import deliver
+    from newsbook.build import schema as schema_mod
 
     settings = _project_settings(project)
     overrides = {"to": list(to), "sender": sender, "host": host, "port": port,
                  "username": username, "password_env": password_env, "starttls": starttls,
                  "ssl": use_ssl, "service": service,
-                 "max_size": int(max_size * deliver.MB) if max_size else None}
+                 "max_size": int(max_size * schema_mod.MB) if max_size else None}
     settings = replace(settings, **{k: v for k, v in overrides.items() if v not in (None, [])})
     sent = deliver.send(list(files), settings, subject)
     report(sent, quiet, as_json)
@@ -63,7 +64,7 @@ def _project_settings(project: Path | None):
     """[deliver] of the given project, or of the one in this folder; defaults without one."""
     from newsbook.build import config as config_mod
     from newsbook.build import schema
-    from newsbook.deliver import DeliverSettings
+    from newsbook.build.schema import DeliverSettings
     from newsbook.model.errors import ConfigError
 
     path = config_mod.find_config(project or Path("."))
