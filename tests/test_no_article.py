@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import register_epub, run_cli
-from newsbook.sources.feed import Feed, FeedEntry, entry_article
+from newsbook.sources.feed import Feed, FeedEntry
+from newsbook.sources.feedentry import entry_article
 from newsbook.sources.page.headline import drop_title_heading, same_headline
 from webserver import FixtureServer
 

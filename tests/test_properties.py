@@ -450,7 +450,8 @@ json_feed = st.builds(
 
 
 def _parse_feed_or_error(data: bytes):
-    from newsbook.sources.feed import Feed, entry_article, has_full_text, parse_feed
+    from newsbook.sources.feed import Feed, parse_feed
+    from newsbook.sources.feedentry import entry_article, has_full_text
 
     try:
         feed = parse_feed(data, FEED_URL)

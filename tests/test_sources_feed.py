@@ -10,9 +10,8 @@ import pytest
 
 from newsbook.model import Article
 from newsbook.model.errors import SourceError
-from newsbook.sources.feed import (
-    Feed, FeedEntry, entry_article, has_full_text, looks_like_feed, parse_feed,
-)
+from newsbook.sources.feed import Feed, FeedEntry, looks_like_feed, parse_feed
+from newsbook.sources.feedentry import entry_article, has_full_text
 
 URL = "https://news.example.com/feeds/main.xml"
 WORDS = " ".join(f"word{i}" for i in range(200))

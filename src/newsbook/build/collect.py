@@ -263,7 +263,8 @@ def _feed(spec: SourceSpec, response: Response, reference: datetime, now: dateti
           result: Collected, pending: list, slot: int) -> list[Article | None]:
     """Articles of a feed; entries that carry only a summary are queued for their pages."""
     from newsbook.model.select import post_anchor
-    from newsbook.sources.feed import entry_article, has_full_text, parse_feed
+    from newsbook.sources.feed import parse_feed
+    from newsbook.sources.feedentry import entry_article, has_full_text
 
     feed = parse_feed(response.content, spec.location, response.media_type)
     result.warnings.extend(f"{spec.location}: {w}" for w in feed.warnings)
@@ -301,7 +302,7 @@ def _fill_full_text(fetcher: Fetcher | None, pending: list, slots: list, result:
     """Fetch the linked pages of summary-only entries in parallel and put their articles in place."""
     if not pending:
         return
-    from newsbook.sources.feed import entry_article
+    from newsbook.sources.feedentry import entry_article
 
     links = [entry.link for *_rest, entry in pending]
     pages = _fetch_all(fetcher, links, ticker(progress, "fetching pages", len(set(links))), "page")

@@ -1,4 +1,5 @@
-"""Feed reader: RSS, Atom and JSON Feed bytes to entries, and entries to Articles."""
+"""Feed reader: RSS, Atom and JSON Feed bytes to a Feed of entries (the entries to
+Articles: feedentry.py; the bytes made safe first: feedbytes.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from newsbook.model import Article, article_id
 from newsbook.model.errors import SourceError
 from newsbook.sources import MAX_SOURCE_BYTES
 from newsbook.sources.feedbytes import (
@@ -23,7 +23,6 @@ from newsbook.sources.feedbytes import (
     _valid_char_ref,
 )
 from newsbook.sources.meta import clean_string, parse_date, split_authors, to_utc
-from newsbook.sources.page.headline import drop_title_heading
 
 FEED_TYPES = {
     "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json",
@@ -31,13 +30,7 @@ FEED_TYPES = {
 }
 _XML_TYPES = {"application/xml", "text/xml"}
 _JSON_FEED_VERSION = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/')
-_TEASER_END = re.compile(
-    r"(?:\[(?:…|\.\.\.)\]|…|\.\.\.|read (?:the )?(?:more|full (?:article|story|post))|"
-    r"continue reading|keep reading|lire la suite|weiterlesen|leer más|leggi tutto)"
-    r"[\s\W]{0,40}(?:comments?)?\W*$", re.I)
-_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
 _ZONE_NAME = re.compile(r"\s[A-Z]{1,5}\s*$")
-SUMMARY_CHARS = 300
 
 
 @dataclass
@@ -278,52 +271,6 @@ def html_text(fragment: str | None) -> str:
     for junk in root.xpath(".//script|.//style"):
         junk.drop_tree()
     return " ".join(" ".join(root.itertext()).split())
-
-
-def has_full_text(entry: FeedEntry, min_words: int = 150) -> bool:
-    """True when the entry itself carries the article; False for teasers (fetch the link)."""
-    body = entry.content_html or entry.summary_html
-    text = html_text(body)
-    if not text or _TEASER_END.search(text[-160:]):
-        return False
-    words = len(_WORD.findall(text))
-    if words >= min_words:
-        return True  # long enough to be the article, whether it came as content or description
-    if not entry.content_html:
-        return False
-    # A short post (a note, a link with comment) is complete when its content is clearly
-    # more than the summary: the teaser is the summary, not the content.
-    teaser = len(_WORD.findall(html_text(entry.summary_html)))
-    return words >= max(2 * teaser, min_words // 3)
-
-
-def entry_article(entry: FeedEntry, feed: Feed, feed_url: str, page: Article | None = None,
-                  retrieved: datetime | None = None) -> Article:
-    """The Article for an entry: the linked page when given, the entry's own content otherwise."""
-    summary = _short(html_text(entry.summary_html)) or None
-    source = entry.link or f"{feed_url}#{entry.id or entry.title or ''}"
-    if page is None:  # an empty page stands in, so the entry fills every field
-        page = Article(id="", title="", body="", source=source, retrieved=retrieved)
-    title = (page.title or entry.title
-             or _short(html_text(entry.content_html or entry.summary_html), 80)
-             or feed.title or "Untitled")
-    body = page.body or drop_title_heading(entry.content_html or entry.summary_html or "", title) \
-        or f"<p>{html.escape(title)}</p>"
-    return Article(
-        id=article_id(entry.link or entry.id or title, body), title=title, body=body,
-        source=source, authors=page.authors or list(entry.authors),
-        published=page.published or entry.published, url=entry.link or page.url,
-        site=feed.title or page.site, language=page.language or feed.language,
-        summary=summary or page.summary, section=page.section,
-        tags=page.tags or list(entry.categories), images=list(page.images),
-        retrieved=retrieved or page.retrieved, guid=entry.id)
-
-
-def _short(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """Text cut at a word boundary to about limit characters, with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-–— ") + "…"
 
 
 def _parse_json_feed(data: bytes, url: str) -> Feed:
