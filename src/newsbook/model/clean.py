@@ -6,8 +6,9 @@ import re
 from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
-from newsbook.model import contentmodel, nesting
 from newsbook.model import Article, Image
+from newsbook.model import contentmodel, nesting
+from newsbook.model.cleanmeta import MAX_URL_LENGTH, _INVALID_XML, _clean_metadata
 from newsbook.model.images import (MAX_IMAGE_SIDE, ImageRefused, Resolver, absolute_image_url,
                                    normalize_image)
 
@@ -44,10 +45,8 @@ _NUMERIC_ATTRIBUTES = {"colspan", "rowspan", "start", "value", "span"}
 # Content of these is dropped entirely, not just the tags.
 _DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "embed",
                       "svg", "math", "form", "select", "textarea", "button", "head", "title"}
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ALIGN = re.compile(r"text-align\s*:\s*(right|center)", re.I)
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,6}")
 
 # Limits on what one article may ask of the build. Past them the article is kept and the
 # excess goes, with a warning: a hostile or broken page must not sink the whole issue.
@@ -57,12 +56,6 @@ MAX_IMAGES_PER_ARTICLE = 100
 # adds levels), failing the whole PDF; nh3 is quadratic in depth; no real article nests 80 deep.
 MAX_NESTING = 80
 MAX_ATTRIBUTE_LENGTH = 10_000
-# Metadata lengths: titles and names end up in the TOC, running heads, PDF bookmarks and OPF.
-MAX_TITLE_LENGTH = 300
-MAX_NAME_LENGTH = 200
-MAX_SUMMARY_LENGTH = 2000
-MAX_URL_LENGTH = 2000
-MAX_LIST_ITEMS = 50  # authors, tags
 
 def image_urls(article: Article) -> list[str]:
     """The http(s) images an article shows, as absolute URLs, for fetching before cleaning."""
@@ -450,45 +443,3 @@ def _link(url: str) -> str | None:
            + encoded(parts.path + (f"?{parts.query}" if parts.query else ""))
            + (f"#{encoded(parts.fragment)}" if parts.fragment else ""))
     return url if len(url) <= MAX_URL_LENGTH else None
-
-
-def _clean_metadata(article: Article, warnings: list[str]) -> dict:
-    """Titles, names and URLs fit for XML, PDF metadata and file names: one line, bounded."""
-    where = article.source
-
-    def text(value: str | None, limit: int, what: str) -> str | None:
-        if value is None:
-            return None
-        value = " ".join(_INVALID_XML.sub(" ", value).split())
-        if len(value) > limit:
-            warnings.append(f"{where}: {what} shortened to {limit} characters")
-            value = value[:limit - 1].rstrip() + "…"
-        return value or None
-
-    def names(values: list[str], limit: int, what: str) -> list[str]:
-        if len(values) > MAX_LIST_ITEMS:
-            warnings.append(f"{where}: only the first {MAX_LIST_ITEMS} {what} kept")
-        kept = (text(v, limit, what[:-1]) for v in values[:MAX_LIST_ITEMS])
-        return list(dict.fromkeys(v for v in kept if v))
-
-    url = article.url
-    if url is not None:
-        url = url.strip()
-        link = _link(url)
-        if link is None or url.startswith("mailto:") or _INVALID_XML.search(url) \
-                or any(c.isspace() for c in url):
-            warnings.append(f"{where}: source URL dropped (not an http(s) URL)")
-            link = None
-        url = link
-    return {
-        "title": text(article.title, MAX_TITLE_LENGTH, "title") or "Untitled",
-        "authors": names(article.authors, MAX_NAME_LENGTH, "authors"),
-        "tags": names(article.tags, MAX_NAME_LENGTH, "tags"),
-        "site": text(article.site, MAX_NAME_LENGTH, "site name"),
-        "section": text(article.section, MAX_NAME_LENGTH, "section"),
-        "summary": text(article.summary, MAX_SUMMARY_LENGTH, "summary"),
-        "url": url,
-        # Written into lang/xml:lang attributes: a language tag, or nothing.
-        "language": article.language if article.language and _LANGUAGE.fullmatch(
-            article.language) else None,
-    }
