@@ -11,8 +11,9 @@ from lxml import etree
 from PIL import Image as PILImage
 
 from newsbook.model import Article
-from newsbook.model.clean import clean_article, plain_text
+from newsbook.model.clean import clean_article
 from newsbook.model.images import local_resolver, normalize_image
+from newsbook.model.plaintext import plain_text
 
 
 def _article(body: str, source: str = "/tmp/x/post.md") -> Article:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from newsbook.build.extract import extract_one
-from newsbook.model.clean import plain_text
+from newsbook.model.plaintext import plain_text
 from newsbook.sources import read_file
 from newsbook.sources.page import captions
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from newsbook import sources
 from newsbook.model import Article
-from newsbook.model.clean import clean_article, plain_text
+from newsbook.model.clean import clean_article
 from newsbook.model.errors import NewsbookError, SourceError
 from newsbook.model.images import local_resolver, web_resolver
+from newsbook.model.plaintext import plain_text
 
 
 def as_dict(article: Article, source: str) -> dict[str, Any]:

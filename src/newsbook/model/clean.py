@@ -1,4 +1,5 @@
-"""Sanitize article bodies into well-formed XHTML fragments and embed their images."""
+"""Sanitize article bodies into well-formed XHTML fragments and embed their images
+(the metadata: cleanmeta.py; the body as plain text: plaintext.py)."""
 
 from __future__ import annotations
 
@@ -338,52 +339,6 @@ def _drop_empty(root) -> None:
         if len(el) == 0 and not (el.text or "").strip() and el.getparent() is not None \
                 and el.get("id") is None:
             el.drop_tree()
-
-
-_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "dt", "dd",
-           "figcaption", "caption", "div", "table", "ul", "ol", "dl", "figure", "hr"}
-
-
-def plain_text(xhtml: str) -> str:
-    """The text of a sanitized body: one block a paragraph, separated by blank lines."""
-    from lxml import html as lxml_html
-
-    if not xhtml.strip():
-        return ""
-    root = lxml_html.fragment_fromstring(xhtml, create_parent="div")
-    blocks: list[str] = []
-    current: list[str] = []
-
-    def flush() -> None:
-        text = " ".join("".join(current).split())
-        if text:
-            blocks.append(text)
-        current.clear()
-
-    def walk(el) -> None:
-        if el.tag == "figcaption":
-            # A caption belongs with its picture, which plain text does not show.
-            current.append(el.tail or "")
-            return
-        block = el.tag in _BLOCKS
-        if block:
-            flush()
-        if el.tag == "br":
-            current.append(" ")
-        elif el.tag in ("td", "th"):
-            current.append(" ")
-        current.append(el.text or "")
-        for child in el:
-            walk(child)
-        if block:
-            flush()
-        current.append(el.tail or "")
-
-    current.append(root.text or "")
-    for child in root:
-        walk(child)
-    flush()
-    return "\n\n".join(blocks)
 
 
 def _fix_links(root, article: Article) -> None:

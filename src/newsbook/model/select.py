@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from newsbook.model import Article
-from newsbook.model.clean import plain_text
+from newsbook.model.plaintext import plain_text
 
 # Query parameters that only track where a click came from.
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hs\w+"
