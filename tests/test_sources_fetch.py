@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from newsbook.sources.fetch import Fetcher, FetchError, FetchSettings
+from newsbook.sources.fetch import Fetcher
+from newsbook.sources.fetchtypes import FetchError, FetchSettings
 
 from webserver import FixtureServer
 

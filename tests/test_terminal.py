@@ -161,7 +161,8 @@ def test_error_prefix_is_red_unless_no_color(monkeypatch, tmp_path):
 def test_collect_reports_progress_of_every_stage(tmp_path):
     """The callback sees each source read, each linked page and image fetched, in order."""
     from newsbook.build.collect import SourceSpec, collect
-    from newsbook.sources.fetch import Fetcher, FetchSettings
+    from newsbook.sources.fetch import Fetcher
+    from newsbook.sources.fetchtypes import FetchSettings
 
     from webserver import FixtureServer
 

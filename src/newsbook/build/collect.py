@@ -14,7 +14,8 @@ from newsbook.model import Article
 from newsbook.model.clean import image_urls
 from newsbook.model.errors import SourceError
 from newsbook.sources.decode import decode
-from newsbook.sources.fetch import Fetcher, FetchError, Response
+from newsbook.sources.fetch import Fetcher
+from newsbook.sources.fetchtypes import FetchError, Response
 
 
 @dataclass

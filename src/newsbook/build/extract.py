@@ -41,7 +41,8 @@ def extract_url(url: str, offline: bool = False) -> dict[str, Any]:
     """Fetch a web page (through the user's HTTP cache) and read it like a build would."""
     from newsbook.build.collect import SourceSpec, collect
     from newsbook.build.state import http_cache
-    from newsbook.sources.fetch import Fetcher, FetchSettings
+    from newsbook.sources.fetch import Fetcher
+    from newsbook.sources.fetchtypes import FetchSettings
 
     with Fetcher(http_cache(None), FetchSettings(offline=offline)) as fetcher:
         collected = collect([SourceSpec("url", url)], fetcher)

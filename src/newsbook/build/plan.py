@@ -16,7 +16,7 @@ from newsbook.clock import build_date
 from newsbook.model import ThemeOptions
 from newsbook.model.assemble import IssueSettings, slugify
 from newsbook.model.select import Rules
-from newsbook.sources.fetch import FetchSettings
+from newsbook.sources.fetchtypes import FetchSettings
 
 if TYPE_CHECKING:
     from newsbook.build.schema import DeliverSettings
