@@ -2,6 +2,6 @@
 
 import sys
 
-from newsbook.speed.launch import main
+from newsbook.cli import main
 
 sys.exit(main())

@@ -1,14 +1,15 @@
-"""The `newsbook` command: a rebuild with nothing changed is answered here, before click loads."""
+"""The quick launcher: a rebuild with nothing changed is answered here, before click loads."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 
-def main() -> int:
-    """Answer an up-to-date `newsbook build` from file stats (uptodate.py), else run the CLI."""
-    argv = sys.argv[1:]
+def launch(argv: list[str], run: Callable[[], int]) -> int:
+    """Answer an up-to-date `newsbook build ARGV` from file stats (uptodate.py), else call
+    `run()` (the command line) in a process whose temporary files go to its own folder."""
     if argv[:1] == ["build"] and not {"-h", "--help", "--send"} & set(argv):
         from newsbook.clock import build_date
         from newsbook.speed import uptodate
@@ -26,6 +27,4 @@ def main() -> int:
 
     # Before anything imports multiprocessing: see scratch.enter.
     scratch.enter()
-    from newsbook.cli.commands import main as cli
-
-    return cli()
+    return run()
