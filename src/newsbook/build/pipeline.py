@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 from newsbook import builders
-from newsbook.build.collect import Progress, collect, is_url, ticker
+from newsbook.build.collect import Progress, collect, is_url
 from newsbook.build.config import resolve_window
 from newsbook.build.output import sweep_parts, write_all
 from newsbook.build.plan import Plan
@@ -30,11 +29,11 @@ from newsbook.model.assemble import assemble
 from newsbook.model.clean import clean_article
 from newsbook.model.errors import ConfigError, NewsbookError, NothingBuilt
 from newsbook.model.images import local_resolver, web_resolver
-from newsbook.model.select import Decision, article_key, identity, select, text_signature
+from newsbook.model.select import Decision, article_key, select, text_signature
 from newsbook.render import cover
 from newsbook.render.environment import Theme
 from newsbook.sources.fetch import Fetcher
-from newsbook.speed import articlecache, prerender, readahead, shortcuts, uptodate
+from newsbook.speed import shortcuts
 
 
 def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool = True,
@@ -63,16 +62,12 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     report.inputs = None if remote else [*plan.planned_from,
                                          *(Path(spec.location) for spec in plan.specs)]
     local = local_resolver(plan.roots, reads=report.inputs)
-    store = article_cache(plan.project)
-    cached = articlecache.lookup(plan.specs, store, articlecache.Settings(plan.image_size,
-                                                                          plan.roots),
-                                 web_resolver({}, local))
-    ready = _read_ahead(plan, cached, progress, meanwhile)
-    known = {i: entry.article for i, entry in cached.hits.items()}
-    known.update((i, entry.article) for i, entry in ready.items())
+    # The article cache's hits and what workers read ahead are known before collect reads.
+    articles = shortcuts.Articles(plan, article_cache(plan.project), local)
+    articles.read_ahead(progress, meanwhile)
     with Fetcher(http_cache(plan.project), plan.fetch) as fetcher:
         collected = collect(plan.specs, fetcher, reference=reference, jobs=plan.jobs,
-                            progress=progress, known=known, loaded=cached.loaded)
+                            progress=progress, known=articles.known, loaded=articles.loaded)
     report.failures.extend(collected.failures)
     report.warnings.extend(collected.warnings)
     report.left_out.extend(Decision(article, reason) for article, reason in collected.left_out)
@@ -80,53 +75,24 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
         first = report.failures[0]
         raise NothingBuilt(f"{first.reason} (--strict: nothing was built)")
     resolve = web_resolver(collected.images, local)
-    cleaned, identities, fresh, encoded = [], [], {}, {}
+    cleaned, identities = [], []
     for position, article in enumerate(collected.articles):
         origin = collected.origins.get(position)
-        if origin in cached.hits:
-            report.warnings.extend(cached.hits[origin].warnings)
-            cleaned.append(article)
-            identities.append(cached.hits[origin].identity)
-            if progress is not None:
-                progress("cleaning", len(cleaned), len(collected.articles))
-            continue
-        if origin in ready:  # read and cleaned by a worker (readahead.py)
-            done = ready[origin]
-            article, warnings, seen = done.article, done.warnings, done.images
-            if report.inputs is not None:
-                report.inputs.extend(done.reads)
-        else:
-            seen = []
-            article, warnings = clean_article(article, articlecache.recording(resolve, seen),
-                                              plan.image_size)
-        report.warnings.extend(warnings)
-        cleaned.append(article)
+        done = articles.take(origin, article)  # from the cache, or cleaned by a worker
+        if done is None:
+            recording, seen = articles.recording(resolve)
+            article, warnings = clean_article(article, recording, plan.image_size)
+            done = articles.keep(origin, article, warnings, seen)
+        if report.inputs is not None:
+            report.inputs.extend(done.reads)
+        report.warnings.extend(done.warnings)
+        cleaned.append(done.article)
+        identities.append(done.identity)
         if progress is not None:
             progress("cleaning", len(cleaned), len(collected.articles))
-        identities.append(ready[origin].identity if origin in ready else None)
-        if origin in ready and origin in cached.keys:
-            if ready[origin].encoded is not None:
-                encoded[cached.keys[origin]] = ready[origin].encoded
-        elif origin in cached.keys:
-            entry = articlecache.Entry(article, warnings, seen)
-            if articlecache.cacheable(entry):
-                entry.identity = identities[-1] = identities[-1] or identity(article)
-                fresh[cached.keys[origin]] = entry
-    report.cache_hits = sum(1 for origin in collected.origins.values() if origin in cached.hits)
-    report.read = [a.source for p, a in enumerate(collected.articles)
-                   if collected.origins.get(p) in cached.keys]
+    report.cache_hits, report.read = articles.tally(collected.articles, collected.origins)
     report.cache_misses = len(report.read)
-    encoded.update((key, data) for key, data in ((k, articlecache.encode(e))
-                                                 for k, e in fresh.items()) if data is not None)
-    if later is None:
-        store.save(encoded, cached.used)
-        report.warnings.extend(store.warnings)
-    elif encoded or cached.used:
-        # SQLite writes with the GIL released: the cache fills while the book is rendered.
-        saving = threading.Thread(target=store.save, args=(encoded, cached.used),
-                                  name="article-cache")
-        saving.start()
-        later.append((saving, store))
+    report.warnings.extend(articles.save(later))
     if not cleaned:
         reason = f" ({report.failures[0].reason})" if report.failures else ""
         raise NothingBuilt(f"no article could be read{reason}: nothing was built")
@@ -151,21 +117,6 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     report.articles = len(issue.articles)
     report.sections = len(issue.sections)
     return issue
-
-
-def _read_ahead(plan: Plan, cached: articlecache.Lookup, progress: Progress | None,
-                meanwhile=None) -> dict[int, readahead.Ready]:
-    """The local files the article cache missed, read and cleaned on plan.jobs processes
-    when there are enough of them; by index in plan.specs (the rest is read by collect)."""
-    misses = sorted(cached.keys)
-    if not readahead.worth_it([Path(plan.specs[i].location) for i in misses], plan.jobs):
-        return {}
-    items = [readahead.Item(Path(plan.specs[i].location), cached.loaded[i],
-                            plan.specs[i].section) for i in misses]
-    settings = readahead.Settings(tuple(plan.roots), plan.image_size)
-    results = readahead.read_ahead(items, settings, plan.jobs,
-                                   ticker(progress, "reading", len(items)), meanwhile)
-    return {i: result for i, result in zip(misses, results) if result is not None}
 
 
 def build(plan: Plan, strict: bool = False, progress: Progress | None = None) -> Report:
@@ -199,10 +150,7 @@ def _build(plan: Plan, strict: bool, progress: Progress | None = None) -> Report
 
 def _finish(later: list, report: Report) -> None:
     """Wait for what prepare() left running (the article cache's writing)."""
-    while later:
-        saving, store = later.pop()
-        saving.join()
-        report.warnings.extend(store.warnings)
+    report.warnings.extend(shortcuts.wait_for_cache(later))
 
 
 def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report: Report,
@@ -214,17 +162,8 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     formats = {builders.format_for(path) for path in plan.outputs}
     if "pdf" in formats:  # the PDF's workers get ready while sources are read
         shortcuts.start_pdf_workers(plan.jobs, plan.settings.pdf_variant, plan.outputs)
-
-    def meanwhile() -> None:  # while workers read: what rendering will need first
-        names = []
-        if "epub" in formats:
-            from newsbook.builders.epub import TEMPLATES
-
-            names.extend(TEMPLATES)
-        if "pdf" in formats:
-            names.extend(("issue.html", "print.css"))
-        theme.warm(tuple(names), plan.settings.language)
-
+    # While workers read: the templates rendering will need first.
+    meanwhile = shortcuts.warm_templates(theme, formats, plan.settings.language)
     issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later,
                     meanwhile=meanwhile)
     cover_print = cover.cover_source(plan.cover)
@@ -232,11 +171,10 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
         report.inputs.extend(theme.folders)
         if plan.cover is not None:
             report.inputs.append(plan.cover)
-    prints = {path: uptodate.fingerprint(issue, theme, builders.format_for(path), cover_print)
+    prints = {path: shortcuts.fingerprint(issue, theme, builders.format_for(path), cover_print)
               for path in plan.outputs}
     stamps = read_stamps(plan.project) if plan.project is not None else {}
-    if plan.project is not None and all(uptodate.unchanged_output(path, prints[path], stamps)
-                                        for path in plan.outputs):
+    if plan.project is not None and shortcuts.up_to_date(plan.outputs, prints, stamps):
         report.up_to_date = True
         report.outputs.extend(plan.outputs)
         return report
@@ -247,14 +185,14 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     # No thread may run while workers are forked (a lock it holds would stay held there).
     _finish(later, report)
     issue.cover, drawing = cover.plan_cover(issue, plan.cover, store)
-    if "epub" in map(builders.format_for, plan.outputs) and \
-            prerender.worth_it(issue, plan.jobs, drawing is not None):
-        ahead = prerender.render_pages(issue, theme, plan.jobs, drawing and drawing[:2])
+    # The EPUB's pages (and the cover) rendered on worker processes, when that pays.
+    ahead = shortcuts.render_ahead(issue, theme, plan.jobs, drawing) if "epub" in formats \
+        else None
+    if ahead is not None:
         pages = ahead.pages
-        if drawing is not None:
-            issue.cover = cover.keep_cover(ahead.cover, drawing[2], store)
-    elif drawing is not None:
-        issue.cover = cover.keep_cover(cover.make_cover(issue, *drawing[:2]), drawing[2], store)
+    if drawing is not None:
+        drawn = ahead.cover if ahead is not None else cover.make_cover(issue, *drawing[:2])
+        issue.cover = cover.keep_cover(drawn, drawing[2], store)
     report.warnings.extend(store.warnings)
     rendered = []
     for path in plan.outputs:
