@@ -1,4 +1,8 @@
-"""The data model every stage passes along: Image, Article, Section, Issue."""
+"""The article and the issue, and the stages that shape one into the other. In: Articles as the
+readers made them; out: an Issue. This module is the data model every stage passes along
+(Image, Article, Section, Issue); errors.py the errors every stage raises; clean.py,
+cleanmeta.py and images.py make an article safe to render; select.py chooses the articles and
+assemble.py makes them an issue."""
 
 from __future__ import annotations
 

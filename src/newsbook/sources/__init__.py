@@ -1,4 +1,7 @@
-"""Source readers: which reader takes a path, and read(path) -> list[Article]."""
+"""Reading: files, web pages, feeds and OPML lists into Articles. In: paths, URLs and their
+bytes; out: Articles, bodies as found (cleaning is the model's). This module says which reader
+takes a path (READERS) and reads it: read(path) -> list[Article]; fetch.py is all the network
+access, page/ the HTML reader's helpers."""
 
 from __future__ import annotations
 
