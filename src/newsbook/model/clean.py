@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from newsbook.model import Article, Image
 from newsbook.model import contentmodel, nesting
-from newsbook.model.cleanmeta import MAX_URL_LENGTH, _INVALID_XML, _clean_metadata
+from newsbook.model.cleanmeta import _INVALID_XML, _clean_metadata, _link
 from newsbook.model.images import (MAX_IMAGE_SIDE, ImageRefused, Resolver, absolute_image_url,
                                    normalize_image)
 
@@ -364,37 +364,3 @@ def _fix_links(root, article: Article) -> None:
             el.set(name, link)
         else:
             del el.attrib[name]
-
-
-# What may stand in a URL as it is: URL code points (WHATWG), and % before two hex digits.
-# epubcheck rejects any other character (RSC-020); browsers percent-encode them, and so does
-# _link(). A host with a forbidden code point cannot be fixed.
-_NOT_URL = re.compile(r"[^A-Za-z0-9!$&'()*+,\-./:;=?@_~%\u00a0-\U0010ffff]|%(?![0-9A-Fa-f]{2})")
-_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|]")
-
-
-def _link(url: str) -> str | None:
-    """url as a link a reader can follow and epubcheck accepts (absolute http(s), mailto), or None."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 -- raises ValueError when out of range
-    except ValueError:  # "http://[::1": not a URL anyone can follow
-        return None
-    if parts.scheme == "mailto":
-        if not parts.path:
-            return None
-    elif parts.scheme not in ("http", "https") or not parts.hostname or (
-            "[" not in parts.netloc and _FORBIDDEN_HOST.search(parts.hostname)):
-        return None
-
-    if not _NOT_URL.search(url.replace("#", "", 1)):  # the first # starts the fragment
-        return url if len(url) <= MAX_URL_LENGTH else None
-
-    def encoded(part: str) -> str:
-        return _NOT_URL.sub(lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode(
-            "utf-8", "surrogatepass")), part)
-
-    url = (f"{parts.scheme}:" + (f"//{parts.netloc}" if parts.netloc else "")
-           + encoded(parts.path + (f"?{parts.query}" if parts.query else ""))
-           + (f"#{encoded(parts.fragment)}" if parts.fragment else ""))
-    return url if len(url) <= MAX_URL_LENGTH else None

@@ -5,9 +5,9 @@ tags and summary on one line within their limits, the language and the URL check
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from newsbook.model import Article
-from newsbook.model.clean import _link
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -61,3 +61,37 @@ def _clean_metadata(article: Article, warnings: list[str]) -> dict:
         "language": article.language if article.language and _LANGUAGE.fullmatch(
             article.language) else None,
     }
+
+
+# What may stand in a URL as it is: URL code points (WHATWG), and % before two hex digits.
+# epubcheck rejects any other character (RSC-020); browsers percent-encode them, and so does
+# _link(). A host with a forbidden code point cannot be fixed.
+_NOT_URL = re.compile(r"[^A-Za-z0-9!$&'()*+,\-./:;=?@_~%\u00a0-\U0010ffff]|%(?![0-9A-Fa-f]{2})")
+_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|]")
+
+
+def _link(url: str) -> str | None:
+    """url as a link a reader can follow and epubcheck accepts (absolute http(s), mailto), or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError when out of range
+    except ValueError:  # "http://[::1": not a URL anyone can follow
+        return None
+    if parts.scheme == "mailto":
+        if not parts.path:
+            return None
+    elif parts.scheme not in ("http", "https") or not parts.hostname or (
+            "[" not in parts.netloc and _FORBIDDEN_HOST.search(parts.hostname)):
+        return None
+
+    if not _NOT_URL.search(url.replace("#", "", 1)):  # the first # starts the fragment
+        return url if len(url) <= MAX_URL_LENGTH else None
+
+    def encoded(part: str) -> str:
+        return _NOT_URL.sub(lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode(
+            "utf-8", "surrogatepass")), part)
+
+    url = (f"{parts.scheme}:" + (f"//{parts.netloc}" if parts.netloc else "")
+           + encoded(parts.path + (f"?{parts.query}" if parts.query else ""))
+           + (f"#{encoded(parts.fragment)}" if parts.fragment else ""))
+    return url if len(url) <= MAX_URL_LENGTH else None
