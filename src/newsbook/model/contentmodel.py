@@ -342,16 +342,7 @@ def _take_content(el) -> list:
 
 def _fill(el, items: list) -> None:
     """Append strings and elements to el's content."""
-    last = el[-1] if len(el) else None
-    for item in items:
-        if isinstance(item, str):
-            if last is None:
-                el.text = (el.text or "") + item
-            else:
-                last.tail = (last.tail or "") + item
-        else:
-            el.append(item)
-            last = item
+    _insert(el, len(el), el[-1] if len(el) else None, items)
 
 
 def _insert(parent, index: int, previous, items: list) -> None:

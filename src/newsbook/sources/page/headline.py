@@ -11,7 +11,8 @@ import html
 import re
 from difflib import SequenceMatcher
 
-_WORD = re.compile(r"\w+")
+from newsbook.sources.page.signals import norm
+
 # A title's parts: "Headline | Site", "Site - Headline", "Headline: the kicker".
 _SEPARATOR = re.compile(r"\s+[|\-–—·•:»/]\s+|\s*\|\s*")
 # Text this alike (difflib's ratio, by characters) is the same headline written twice.
@@ -20,11 +21,6 @@ NEAR = 0.85
 _MIN_WORDS = 3
 # Only what opens the body: a heading after this many elements is a section heading.
 _LEAD = 3
-
-
-def norm(text: str | None) -> str:
-    """Lower-case words only, one space apart: how headlines are compared."""
-    return " ".join(_WORD.findall((text or "").casefold()))
 
 
 def same_headline(heading: str | None, title: str | None) -> bool:

@@ -101,9 +101,10 @@ def collect(tree) -> Signals:
             sig.rel_author.append(_text(a))
     # A link to the author's page is a byline whatever its markup says.
     for a in tree.xpath("//a[@href]"):
+        if not AUTHOR_PATH.search(a.get("href")):
+            continue  # most links: their text is never read
         text = _text(a)
-        if (0 < len(text) <= 80 and AUTHOR_PATH.search(a.get("href", ""))
-                and not _in_foreign_container(a)):
+        if 0 < len(text) <= 80 and not _in_foreign_container(a):
             sig.author_links.append(text)
     lower = 'translate(@class, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")'
     for el in tree.xpath(f'//*[@itemprop="author" or contains({lower}, "byline") or '
