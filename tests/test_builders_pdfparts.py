@@ -231,8 +231,8 @@ def test_template_change_renders_everything(cached):
     folder, first = cached
     (folder / "templates").mkdir()
     css = (builtin_templates() / "print.css").read_text()
-    (folder / "templates" / "print.css").write_text(css.replace("font-size: 10.5pt",
-                                                                "font-size: 11pt"))
+    (folder / "templates" / "print.css").write_text(css.replace("theme.pt(10.5)",
+                                                                "theme.pt(11)"))
     report, _pdf = _rebuild(folder)
     assert report.pdf_chunks_hit == 0 and report.pdf_chunks_rendered >= 5
 
@@ -256,7 +256,7 @@ def test_variants_and_side_dependent_css_use_one_pass(cached):
     folder, _first = cached
     toml = folder / "newsbook.toml"
     original = toml.read_text()
-    toml.write_text(original + '\n[pdf]\nvariant = "pdf/ua-1"\n')
+    toml.write_text(original.replace("tagged = false", 'variant = "pdf/ua-1"'))
     report, pdf = _rebuild(folder)
     assert not report.pdf_parallel
     assert "/StructTreeRoot" in PdfReader(pdf).trailer["/Root"]

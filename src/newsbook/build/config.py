@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,14 @@ from newsbook.build.schema import (
 )
 from newsbook.model import Palette, SectionRule, ThemeOptions
 from newsbook.model.errors import ConfigError
-from newsbook.render.themes import FONT_CHOICES, MAX_COLUMNS, THEMES, valid_margins
+from newsbook.render.themes import (
+    ARTICLE_BREAKS,
+    FONT_CHOICES,
+    MAX_COLUMNS,
+    PROFILES,
+    THEMES,
+    valid_margins,
+)
 
 if TYPE_CHECKING:
     from newsbook.build.schema import DeliverSettings
@@ -93,6 +101,8 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     if "variant" in pdf:
         _one_of(pdf["variant"], PDF_VARIANTS, "pdf.variant", path)
         config.pdf_variant = None if pdf["variant"] == "none" else pdf["variant"]
+    config.pdf_tags = pdf.get("tagged", True)
+    _pdf_page(config, pdf, build, path)
 
     for key, value in build.items():
         if key == "formats":
@@ -186,6 +196,20 @@ def _theme_options(theme: dict[str, Any], path: Path) -> ThemeOptions:
         raise ConfigError(f"{path}: 'theme.columns' must be from 1 to {MAX_COLUMNS}, "
                           f"not {theme['columns']}")
     return ThemeOptions(**{k: v for k, v in theme.items() if k not in _COLOURS})
+
+
+def _pdf_page(config: Config, pdf: dict[str, Any], build: dict[str, Any], path: Path) -> None:
+    """[pdf] profile and article_break, carried by the theme options the stylesheets get."""
+    if "profile" in pdf:
+        _one_of(pdf["profile"], tuple(PROFILES), "pdf.profile", path)
+        if "page_size" in build:
+            # Two page sizes would leave one silently ignored.
+            raise ConfigError(f"{path}: 'pdf.profile' sets the page size: remove "
+                              f"'build.page_size' or the profile")
+        config.theme = replace(config.theme, profile=pdf["profile"])
+    if "article_break" in pdf:
+        _one_of(pdf["article_break"], ARTICLE_BREAKS, "pdf.article_break", path)
+        config.theme = replace(config.theme, article_break=pdf["article_break"])
 
 
 def _source(entry: dict[str, Any], where: str, root: Path, path: Path) -> list[SourceConfig]:

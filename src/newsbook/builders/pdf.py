@@ -49,9 +49,10 @@ def build_with_stats(issue: Issue, theme: Theme,
 
     With a `parallel` renderer (the build passes speed.pdfparts.InParts) the issue may be laid
     out in parts in parallel and merged; it answers with a reason instead when the single
-    pass must do. The single pass is used for small issues, for the PDF/UA and PDF/A variants
-    (their tagged structure and metadata are not merged), and for stylesheets a split layout
-    cannot reproduce.
+    pass must do. The single pass is used for small issues, for tagged PDFs (the default) and
+    the PDF/UA and PDF/A variants (their structure and metadata are not merged), for articles
+    that follow one another on the page (the default article_break), and for stylesheets a
+    split layout cannot reproduce.
     """
     if issue.pdf_variant is not None and issue.pdf_variant not in PDF_VARIANTS:
         raise BuildError(f"unknown PDF variant '{issue.pdf_variant}' "
@@ -59,9 +60,9 @@ def build_with_stats(issue: Issue, theme: Theme,
     html = theme.render("issue.html", issue)
     served = resources(issue, theme)
     identifier = issue.identifier.encode("utf-8")
-    reason = ""
-    if issue.pdf_variant is not None:
-        reason = f"{issue.pdf_variant} is written in one pass"
+    reason = one_pass_reason(issue.pdf_variant, issue.pdf_tags, theme.settings.article_break)
+    if reason:
+        pass
     elif len(issue.articles) < MIN_PARALLEL_ARTICLES:
         reason = f"fewer than {MIN_PARALLEL_ARTICLES} articles"
     elif parallel is None:
@@ -76,10 +77,26 @@ def build_with_stats(issue: Issue, theme: Theme,
         if not isinstance(result, str):
             return result
         reason = result
-    return _single_pass(html, served, identifier, issue.pdf_variant), PdfStats(reason=reason)
+    data = _single_pass(html, served, identifier, issue.pdf_variant, issue.pdf_tags)
+    return data, PdfStats(reason=reason)
 
 
-def _single_pass(html: str, served: dict, identifier: bytes, variant: str | None) -> bytes:
+def one_pass_reason(variant: str | None, tags: bool, article_break: str) -> str:
+    """Why these PDF settings are laid out in one pass whatever the issue's length, or ""."""
+    if variant is not None:
+        return f"{variant} is written in one pass"
+    if tags:
+        # The parts' structure trees are not merged (speed/pdfparts/merge.py): one document
+        # tags it all.
+        return "a tagged PDF is written in one pass"
+    if article_break != "page":
+        # Parts start on a new page; articles that run on from the page before do not.
+        return "articles follow one another on the page"
+    return ""
+
+
+def _single_pass(html: str, served: dict, identifier: bytes, variant: str | None,
+                 tags: bool = True) -> bytes:
     """The whole issue in one WeasyPrint document."""
     import weasyprint
 
@@ -93,9 +110,11 @@ def _single_pass(html: str, served: dict, identifier: bytes, variant: str | None
     try:
         document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
         out = io.BytesIO()
-        # A variant brings its own defaults (tags for UA, sRGB output intent for A); the
-        # identifier keeps /ID stable, so equal input gives equal bytes.
-        document.write_pdf(out, pdf_identifier=identifier, pdf_variant=variant)
+        # A variant brings its own defaults (tags for UA, sRGB output intent for A); tags
+        # come with the structure tree, /Lang from <html lang>, /MarkInfo and DisplayDocTitle.
+        # The identifier keeps /ID stable, so equal input gives equal bytes.
+        document.write_pdf(out, pdf_identifier=identifier, pdf_variant=variant,
+                           pdf_tags=tags)
     except Exception as exc:  # WeasyPrint raises many kinds; none may escape as a traceback
         raise BuildError(f"PDF rendering failed: {exc.__class__.__name__}: {exc}") from exc
     finally:

@@ -5,6 +5,7 @@ both)."""
 from __future__ import annotations
 
 from newsbook.model import Issue
+from newsbook.model.images import fit_image
 from newsbook.render.environment import Theme
 
 # Resources are addressed under a reserved, never-resolving host; the fetcher answers
@@ -13,11 +14,14 @@ BASE_URL = "https://issue.newsbook.invalid/"
 
 
 def resources(issue: Issue, theme: Theme) -> dict[str, tuple[bytes, str]]:
-    """Everything the PDF may load, by URL: the stylesheet and the issue's images."""
+    """Everything the PDF may load, by URL: the stylesheet and the issue's images (no larger
+    than the screen for an e-ink profile)."""
     served = {BASE_URL + "print.css": (theme.resource("print.css"), "text/css")}
     served.update({BASE_URL + name: (data, kind) for name, data, kind in theme.static_files()})
+    pixels = theme.settings.pixels  # an e-ink profile's screen
     for image in issue.images:
-        served[BASE_URL + image.key] = (image.data, image.media_type)
+        data = fit_image(image.data, *pixels) if pixels else image.data
+        served[BASE_URL + image.key] = (data, image.media_type)
     return served
 
 

@@ -40,6 +40,8 @@ class ThemeOptions:
     title_font: str | None = None  # the masthead's title
     margins: str | None = None  # PDF page margins, CSS lengths ("20mm" to "22mm 20mm 24mm 18mm")
     columns: int | None = None  # PDF text columns, 1 to 3
+    profile: str | None = None  # [pdf] profile: the device the PDF is shaped for (page, type)
+    article_break: str = "auto"  # [pdf] article_break: "page" starts every article on a page
 
 
 @dataclass
@@ -100,6 +102,7 @@ class Issue:
     page_size: str = "A4"
     series: str | None = None  # the collection the issue belongs to (EPUB, calibre, PDF)
     pdf_variant: str | None = None  # None, "pdf/ua-1" (tagged) or "pdf/a-3u"
+    pdf_tags: bool = True  # a tagged PDF (structure tree, /Lang), whatever the variant
     palette: Palette = field(default_factory=Palette)
     epub_cover: bool = True  # a cover image and page in the EPUB
     theme: ThemeOptions = field(default_factory=ThemeOptions)

@@ -36,6 +36,7 @@ class IssueSettings:
     cover: Image | None = None
     series: str | None = None
     pdf_variant: str | None = None
+    pdf_tags: bool = True
     palette: Palette = field(default_factory=Palette)
     epub_cover: bool = True
     theme: ThemeOptions = field(default_factory=ThemeOptions)
@@ -128,7 +129,7 @@ def assemble(articles: list[Article], settings: IssueSettings,
         cover=settings.cover,
         page_size=settings.page_size,
         series=settings.series,
-        pdf_variant=settings.pdf_variant,
+        pdf_variant=settings.pdf_variant, pdf_tags=settings.pdf_tags,
         palette=settings.palette,
         epub_cover=settings.epub_cover,
         theme=settings.theme,

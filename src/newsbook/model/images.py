@@ -134,6 +134,32 @@ def normalize_image(data: bytes, alt: str = "", max_side: int = MAX_IMAGE_SIDE) 
     return Image(key=key, media_type=media_type, data=out, alt=alt)
 
 
+def fit_image(data: bytes, width: int, height: int) -> bytes:
+    """A normalized image (JPEG or PNG) shrunk to fit width × height pixels, in its format.
+
+    For an e-ink screen: pixels beyond it only weigh on the file. Returned as is when it
+    fits already or cannot be read (normalize_image has accepted it before).
+    """
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    try:
+        with PILImage.open(io.BytesIO(data)) as img:
+            if img.width <= width and img.height <= height or img.format not in ("JPEG", "PNG"):
+                return data
+            fmt = img.format
+            frame = img.copy()
+        frame.thumbnail((width, height), PILImage.LANCZOS)
+        buffer = io.BytesIO()
+        if fmt == "PNG":
+            frame.save(buffer, "PNG", optimize=True)
+        else:
+            frame.save(buffer, "JPEG", quality=85, optimize=True)
+        return buffer.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError):
+        return data
+
+
 def _too_many_pixels(width: int | None, height: int | None) -> str:
     size = f"{width}×{height} pixels, " if width is not None else ""
     return (f"image refused: too large ({size}limit {MAX_IMAGE_PIXELS:,} pixels; "

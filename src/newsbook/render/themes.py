@@ -71,6 +71,34 @@ THEMES: dict[str, ThemeDefaults] = {
 DEFAULT_THEME = "modern"
 MAX_COLUMNS = 3
 
+
+@dataclass(frozen=True)
+class PageProfile:
+    """A device or paper the PDF is shaped for: page size, margins, type, image pixels."""
+
+    size: str  # a CSS page size: a name ("A4") or two lengths
+    margins: str | None = None  # None: the theme's own
+    type_scale: float = 1.0  # the stylesheets' type sizes are multiplied by it
+    columns: int | None = None  # None: the theme's own
+    pixels: tuple[int, int] | None = None  # the screen's width and height, for e-ink devices
+
+
+# E-ink tablets: the page is the screen (pixels at the device's dpi, 25.4 mm an inch), margins
+# small since the device has its own bezel, type larger since the page is about A5 and read
+# at arm's length, one column, and images no larger than the screen.
+PROFILES: dict[str, PageProfile] = {
+    "a4": PageProfile("A4"),
+    "a5": PageProfile("A5", margins="15mm 13mm 17mm", type_scale=1.0),
+    "letter": PageProfile("letter"),
+    # reMarkable 2: 1404 × 1872 px at 226 dpi.
+    "remarkable2": PageProfile("157.8mm 210.4mm", margins="7mm 6mm 9mm", type_scale=1.2,
+                               columns=1, pixels=(1404, 1872)),
+    # Kindle Scribe: 1860 × 2480 px at 300 dpi.
+    "kindle-scribe": PageProfile("157.5mm 210mm", margins="7mm 6mm 9mm", type_scale=1.2,
+                                 columns=1, pixels=(1860, 2480)),
+}
+ARTICLE_BREAKS = ("auto", "page")
+
 _LENGTH = r"(?:0|\d{1,3}(?:\.\d{1,3})?(?:mm|cm|in|pt|pc))"
 _MARGINS = re.compile(rf"{_LENGTH}(?: {_LENGTH}){{0,3}}")
 
@@ -102,6 +130,14 @@ class ThemeSettings:
     title_font: str
     margins: str
     columns: int
+    page_size: str | None = None  # the profile's; None: [build] page_size, in issue.html
+    type_scale: float = 1.0
+    pixels: tuple[int, int] | None = None  # the e-ink screen images are fitted to
+    article_break: str = "auto"  # "page": every article starts a new page
+
+    def pt(self, size: float) -> Markup:
+        """A type size in points, scaled for the profile's device ("10.5pt" on paper)."""
+        return Markup(f"{round(size * self.type_scale, 2):g}pt")
 
     @property
     def body_stack(self) -> Markup:
@@ -144,13 +180,22 @@ def resolve(options: ThemeOptions | None) -> ThemeSettings:
     if options.name not in THEMES:
         raise ValueError(f"unknown theme '{options.name}' (known: {', '.join(THEMES)})")
     defaults = THEMES[options.name]
+    if options.profile is not None and options.profile not in PROFILES:
+        raise ValueError(f"unknown PDF profile '{options.profile}' "
+                         f"(known: {', '.join(PROFILES)})")
+    # Without a profile the page size stays [build] page_size's (issue.html writes it).
+    profile = PROFILES[options.profile] if options.profile else None
     return ThemeSettings(
         name=options.name,
         body_font=options.body_font or defaults.body_font,
         heading_font=options.heading_font or defaults.heading_font,
         title_font=options.title_font or defaults.title_font,
-        margins=options.margins or defaults.margins,
-        columns=options.columns or defaults.columns,
+        margins=options.margins or (profile and profile.margins) or defaults.margins,
+        columns=options.columns or (profile and profile.columns) or defaults.columns,
+        page_size=profile.size if profile else None,
+        type_scale=profile.type_scale if profile else 1.0,
+        pixels=profile.pixels if profile else None,
+        article_break=options.article_break,
     )
 
 

@@ -148,15 +148,16 @@ def wait_for_cache(later: list) -> list[str]:
     return warnings
 
 
-def start_pdf_workers(jobs: int, variant: str | None = None, outputs: list[Path] = ()) -> None:
+def start_pdf_workers(jobs: int, one_pass: str = "", outputs: list[Path] = ()) -> None:
     """Before a build reads its sources: start what the parallel PDF's workers fork from.
 
     WeasyPrint's import then runs in another process while the sources are read. Not when
-    every PDF output exists already: that rebuild may well find it up to date, and the
+    the settings lay the PDF out in one pass (`one_pass`: builders.pdf.one_pass_reason), nor
+    when every PDF output exists already: that rebuild may well find it up to date, and the
     workers' server then starts only if a PDF is laid out.
     """
     pdfs = [path for path in outputs if path.suffix.lower() == ".pdf"]
-    if jobs > 1 and variant is None and not (pdfs and all(path.exists() for path in pdfs)):
+    if jobs > 1 and not one_pass and not (pdfs and all(path.exists() for path in pdfs)):
         from newsbook.speed.pdfparts import pool
 
         pool.start()
