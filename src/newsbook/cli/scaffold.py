@@ -53,8 +53,10 @@ section = "Notes"
 # full_text = "auto"             # fetch the linked page when an entry has only a summary
 # since = "7 days"
 
-# [pdf]
-# variant = "pdf/ua-1"           # a tagged PDF; or "pdf/a-3u" for archives
+# [pdf]                          # tagged (structure, language, alt text) by default
+# variant = "pdf/ua-1"           # PDF/UA-1; or "pdf/a-3u" for archives
+# profile = "a4"                 # a5, letter, remarkable2, kindle-scribe: page, margins, type
+# article_break = "auto"         # articles follow one another; "page": each on a new page
 
 # [theme]
 # name = "modern"                # or "classic": a newspaper (masthead, two columns in the PDF)
