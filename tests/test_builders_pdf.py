@@ -159,7 +159,8 @@ def _pdf(issue, **changes) -> bytes:
     from newsbook.builders import pdf as pdf_builder
     from newsbook.render.environment import Theme
 
-    return pdf_builder.build(replace(issue, **changes), Theme())
+    issue = replace(issue, **changes)
+    return pdf_builder.build(issue, Theme(None, issue.theme))
 
 
 def _read(data: bytes) -> PdfReader:
@@ -194,36 +195,53 @@ def test_front_page_masthead_facts(basic_build):
         assert text in front, text
 
 
-def test_pdf_ua_1_is_tagged(basic_build):
+def _kinds(node, out: dict) -> dict:
+    """Every structure element under node by its type (/S), each with its /Alt when it has one."""
+    node = node.get_object()
+    if isinstance(node, dict):
+        if "/S" in node:
+            out.setdefault(node["/S"], []).append(node.get("/Alt"))
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+            _kinds(kid, out)
+    return out
+
+
+def test_tagged_by_default(basic_build):
+    """The PDF a build writes: a structure tree, /Lang, DisplayDocTitle, alt text on figures."""
     from pypdf.generic import BooleanObject
 
-    report, _epub, _pdf_path = basic_build
-    reader = _read(_pdf(report.issue, pdf_variant="pdf/ua-1"))
-    root = reader.trailer["/Root"]
+    _report, _epub, pdf = basic_build
+    root = PdfReader(pdf).trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] == BooleanObject(True)
-    tree = root["/StructTreeRoot"].get_object()
-    assert tree["/Type"] == "/StructTreeRoot"
     assert root["/Lang"] == "en"
     assert root["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
+    tree = root["/StructTreeRoot"].get_object()
+    assert tree["/Type"] == "/StructTreeRoot"
+    kinds = _kinds(tree, {})
+    assert {"/Document", "/Sect", "/Art", "/H1", "/H2", "/P", "/L", "/LI", "/Table", "/TR",
+            "/TH", "/TD", "/Figure", "/Link"} <= set(kinds)
+    assert kinds["/Figure"] == ["A drawing of the bridge"]  # the image's alt, from Markdown
 
-    def kinds(node, out):
-        node = node.get_object()
-        if isinstance(node, dict):
-            if "/S" in node:
-                out.add(node["/S"])
-            kids = node.get("/K")
-            for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
-                kinds(kid, out)
-        return out
 
-    structure = kinds(tree, set())
-    assert {"/Document", "/H1", "/H2", "/P", "/Figure", "/Table", "/L"} <= structure
+def test_untagged_when_asked(basic_build):
+    report, _epub, _pdf_path = basic_build
+    assert report.issue.pdf_tags
+    plain = _read(_pdf(report.issue, pdf_tags=False)).trailer["/Root"]
+    assert "/StructTreeRoot" not in plain and "/MarkInfo" not in plain
+
+
+def test_pdf_ua_1_is_tagged(basic_build):
+    report, _epub, _pdf_path = basic_build
+    # a tagged PDF/UA-1 even when plain tags were turned off: the variant needs them
+    reader = _read(_pdf(report.issue, pdf_variant="pdf/ua-1", pdf_tags=False))
+    root = reader.trailer["/Root"]
+    assert {"/Document", "/H1", "/H2", "/P", "/Figure", "/Table", "/L"} \
+        <= set(_kinds(root["/StructTreeRoot"], {}))
+    assert root["/Lang"] == "en"
     xmp = _xmp(reader)
     assert xmp.xpath("//@pdfuaid:part", namespaces={"pdfuaid": "http://www.aiim.org/pdfua/ns/id/"}) \
         == ["1"]
-    # the untagged default has neither
-    plain = _read(_pdf(report.issue)).trailer["/Root"]
-    assert "/StructTreeRoot" not in plain and "/MarkInfo" not in plain
 
 
 def test_pdf_a_3u_identification(basic_build):
@@ -237,6 +255,8 @@ def test_pdf_a_3u_identification(basic_build):
     assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
     assert reader.pdf_header == "%PDF-1.7"
     assert reader.metadata.title == "Test Gazette — No. 7"
+    # archival and accessible: the variant keeps the default tags
+    assert "/Figure" in _kinds(reader.trailer["/Root"]["/StructTreeRoot"], {})
 
 
 @pytest.mark.parametrize("variant", [None, "pdf/a-3u", "pdf/ua-1"])
@@ -273,3 +293,96 @@ def test_right_to_left_issue_renders_tagged(basic_build):
     reader = _read(_pdf(issue, pdf_variant="pdf/ua-1"))
     assert reader.trailer["/Root"]["/Lang"] == "ar"
     assert "Bridge Reopens" in "".join(page.extract_text() for page in reader.pages)
+
+
+# -- device profiles ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("profile, size", [
+    ("a4", (595.28, 841.89)), ("a5", (419.53, 595.28)), ("letter", (612, 792)),
+    # the screens at their dpi: 1404 × 1872 px at 226, 1860 × 2480 px at 300
+    ("remarkable2", (447.31, 596.41)), ("kindle-scribe", (446.46, 595.28)),
+])
+def test_profile_page_size(basic_build, profile, size):
+    from newsbook.model import ThemeOptions
+
+    report, _epub, _pdf_path = basic_build
+    reader = _read(_pdf(report.issue, theme=ThemeOptions(profile=profile)))
+    for page in (reader.pages[0], reader.pages[-1]):
+        box = page.mediabox
+        assert (round(float(box.width), 2), round(float(box.height), 2)) == size
+
+
+def test_profile_margins_and_type_follow():
+    from newsbook.model import ThemeOptions
+    from newsbook.render.environment import Theme
+
+    paper = Theme(None, ThemeOptions(profile="a4")).resource("print.css").decode()
+    tablet = Theme(None, ThemeOptions(profile="remarkable2")).resource("print.css").decode()
+    assert "font-size: 10.5pt" in paper and "margin: 22mm 20mm 24mm" in paper
+    assert "font-size: 12.6pt" in tablet and "margin: 7mm 6mm 9mm" in tablet
+    # the project's own margins and columns win over the profile's
+    own = Theme(None, ThemeOptions(name="classic", profile="kindle-scribe", margins="12mm",
+                                   columns=2))
+    assert own.settings.margins == "12mm" and own.settings.columns == 2
+    assert Theme(None, ThemeOptions(name="classic", profile="kindle-scribe")).settings.columns == 1
+
+
+def _wide_png(width: int, height: int) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image as PILImage
+
+    out = BytesIO()
+    PILImage.new("RGB", (width, height), (40, 90, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_eink_profile_fits_images_to_the_screen():
+    import io
+    from datetime import date
+
+    import pikepdf
+
+    from newsbook.model import Article, Image, Issue, Section, ThemeOptions
+
+    image = Image(key="images/wide.png", media_type="image/png", data=_wide_png(2400, 600),
+                  alt="A wide blue band")
+    article = Article(id="a1", title="Wide", source="1.md", images=[image],
+                      body='<figure><img src="images/wide.png" alt="A wide blue band"/></figure>')
+    issue = Issue(title="Pictures", date=date(2026, 3, 14), language="en", identifier="urn:x",
+                  sections=[Section("One", [article], id="s1")])
+
+    def widths(profile):
+        pdf = pikepdf.open(io.BytesIO(_pdf(issue, theme=ThemeOptions(profile=profile))))
+        return [int(obj.Width) for obj in pdf.objects
+                if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
+
+    assert widths("a4") == [2400]  # paper: as built
+    assert widths("remarkable2") == [1404]
+    assert widths("kindle-scribe") == [1860]
+
+
+# -- article breaks ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("theme", ["modern", "classic"])
+def test_short_articles_share_pages_unless_asked(project, theme):
+    """Eight short articles: a page each with article_break = "page", a few pages by default."""
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
+
+    counts = {}
+    for article_break in ("auto", "page"):
+        folder = project("short")
+        folder = folder.rename(folder.with_name(f"short-{theme}-{article_break}"))
+        toml = folder / "newsbook.toml"
+        toml.write_text(toml.read_text() + f'\n[theme]\nname = "{theme}"\n\n'
+                        f'[pdf]\narticle_break = "{article_break}"\n')
+        pdf = pipeline.build(plan_mod.plan_project(config_mod.load(toml))).outputs[0]
+        reader = PdfReader(pdf)
+        counts[article_break] = len(reader.pages)
+        starts = [p for _s, _p, children in _outline(reader) for _t, p, _c in children]
+        assert len(starts) == 8 and starts == sorted(starts)
+    # front page, contents, then one page per article; or the articles on a page or two
+    assert counts["page"] == 10
+    assert counts["auto"] <= 4

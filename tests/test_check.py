@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from newsbook.builders.check import FAILED, OK, UNCHECKED, Epubcheck, check_files, find_epubcheck
+from newsbook.builders.check import (
+    FAILED,
+    OK,
+    UNCHECKED,
+    Epubcheck,
+    check_files,
+    find_epubcheck,
+    summary,
+)
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="epubcheck needs Java")
 
@@ -87,6 +95,8 @@ def test_good_pdf(basic_build):
     assert result.details["pages"] == len(reader.pages)
     assert result.details["title"] == reader.metadata.title
     assert result.details["outline"] > 0 and result.details["fonts"] > 0
+    assert result.details["tagged"] is True and result.details["language"] == "en"
+    assert "tagged, language en" in summary(result)
 
 
 def test_broken_and_unembedded_pdfs(basic_build, tmp_path):
@@ -100,6 +110,10 @@ def test_broken_and_unembedded_pdfs(basic_build, tmp_path):
     assert unembedded.problems == ["font Helvetica is not embedded"]
     assert "no outline (bookmarks)" in unembedded.warnings
     assert "no author in the metadata" in unembedded.warnings
+    assert unembedded.details["tagged"] is False and unembedded.details["language"] is None
+    assert [w for w in unembedded.warnings if w.startswith(("not tagged", "no document language"))] \
+        == ["not tagged: screen readers get no headings, lists or alt text",
+            "no document language (/Lang)"]
 
 
 def test_strict_fails_on_warnings(tmp_path):

@@ -111,6 +111,26 @@ def test_theme_and_epub_tables():
             parse(raw, Path("/p/newsbook.toml"))
 
 
+def test_pdf_table():
+    where = Path("/p/newsbook.toml")
+    config = parse({}, where)
+    assert config.pdf_tags is True and config.pdf_variant is None
+    assert config.theme.profile is None and config.theme.article_break == "auto"
+    config = parse({"pdf": {"tagged": False, "variant": "pdf/a-3u", "profile": "kindle-scribe",
+                            "article_break": "page"}}, where)
+    assert (config.pdf_tags, config.pdf_variant) == (False, "pdf/a-3u")
+    assert (config.theme.profile, config.theme.article_break) == ("kindle-scribe", "page")
+    assert parse({"theme": {"name": "classic"}, "pdf": {"profile": "a5"}},
+                 where).theme.name == "classic"
+    for raw, needle in (({"pdf": {"profile": "ipad"}}, "'pdf.profile' must be one of"),
+                        ({"pdf": {"article_break": "column"}}, "'pdf.article_break' must be one"),
+                        ({"pdf": {"tagged": "yes"}}, "'pdf.tagged' must be true or false"),
+                        ({"pdf": {"profile": "a5"}, "build": {"page_size": "A4"}},
+                         "'pdf.profile' sets the page size")):
+        with pytest.raises(ConfigError, match=needle):
+            parse(raw, where)
+
+
 def test_control_characters_are_refused():
     for raw in ({"issue": {"title": "Evil\r\nX"}}, {"issue": {"publisher": "a\x00b"}},
                 {"build": {"sections": ["ok", "tab\there"]}}):
