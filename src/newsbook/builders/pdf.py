@@ -60,14 +60,11 @@ def build_with_stats(issue: Issue, theme: Theme,
     html = theme.render("issue.html", issue)
     served = resources(issue, theme)
     identifier = issue.identifier.encode("utf-8")
-    reason = one_pass_reason(issue.pdf_variant, issue.pdf_tags, theme.settings.article_break)
-    if reason:
-        pass
-    elif len(issue.articles) < MIN_PARALLEL_ARTICLES:
-        reason = f"fewer than {MIN_PARALLEL_ARTICLES} articles"
-    elif parallel is None:
-        reason = "no parallel renderer"
-    else:
+    reason = (one_pass_reason(issue.pdf_variant, issue.pdf_tags, theme.settings.article_break)
+              or (len(issue.articles) < MIN_PARALLEL_ARTICLES
+                  and f"fewer than {MIN_PARALLEL_ARTICLES} articles")
+              or (parallel is None and "no parallel renderer") or "")
+    if not reason:
         try:
             result = parallel(html, served, identifier)
         except BuildError:

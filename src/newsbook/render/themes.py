@@ -88,7 +88,7 @@ class PageProfile:
 # at arm's length, one column, and images no larger than the screen.
 PROFILES: dict[str, PageProfile] = {
     "a4": PageProfile("A4"),
-    "a5": PageProfile("A5", margins="15mm 13mm 17mm", type_scale=1.0),
+    "a5": PageProfile("A5", margins="15mm 13mm 17mm"),
     "letter": PageProfile("letter"),
     # reMarkable 2: 1404 × 1872 px at 226 dpi.
     "remarkable2": PageProfile("157.8mm 210.4mm", margins="7mm 6mm 9mm", type_scale=1.2,
