@@ -152,6 +152,11 @@ def tagging_rows(project: Path, runs: int, build, lines: list[str]) -> dict:
             figures[(tagged, article_break)] = {"wall": run.wall, "kb": pdf_size(project),
                                                 "path": path}
     set_pdf(project)
+    # The same, measured inside one process: one layout written untagged and tagged.
+    inside = subprocess.run([sys.executable, str(Path(__file__).parent / "pdf_tags.py"),
+                             str(project), "--runs", str(runs)],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    lines.append(f"  PDF tags inside one process: {inside}")
     return figures
 
 
