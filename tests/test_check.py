@@ -96,6 +96,7 @@ def test_good_pdf(basic_build):
     assert result.details["title"] == reader.metadata.title
     assert result.details["outline"] > 0 and result.details["fonts"] > 0
     assert result.details["tagged"] is True and result.details["language"] == "en"
+    assert result.details["figures_without_alt"] == 0
     assert "tagged, language en" in summary(result)
 
 
@@ -139,3 +140,28 @@ def test_cli_json_and_missing_file(basic_build, tmp_path):
     assert verdicts[0]["details"]["pages"] > 0
     result = run_cli("check", str(pdf), cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("OK ")
+
+
+def test_pdf_figure_without_alt_text_is_a_warning(tmp_path):
+    from datetime import date
+    from io import BytesIO
+
+    from PIL import Image as PILImage
+
+    from newsbook.builders import pdf as pdf_builder
+    from newsbook.model import Article, Image, Issue, Section
+    from newsbook.render.environment import Theme
+
+    png = BytesIO()
+    PILImage.new("RGB", (40, 20), (200, 30, 30)).save(png, "PNG")
+    image = Image(key="images/red.png", media_type="image/png", data=png.getvalue())
+    article = Article(id="a1", title="Red", source="1.md", images=[image],
+                      body='<p><img src="images/red.png" alt=""/></p>'
+                           '<p><img src="images/red.png" alt="A red band"/></p>')
+    issue = Issue(title="Colours", date=date(2026, 3, 14), language="en", identifier="urn:x",
+                  sections=[Section("One", [article], id="s1")])
+    path = tmp_path / "colours.pdf"
+    path.write_bytes(pdf_builder.build(issue, Theme()))
+    result, = check_files([path])
+    assert result.details["tagged"] is True and result.details["figures_without_alt"] == 1
+    assert "1 figure without alternative text" in result.warnings

@@ -1,7 +1,7 @@
 """Check built books: EPUBs with epubcheck (when Java is there), PDFs with pypdf.
 
 A PDF passes when it opens, has pages, a title and every font embedded; a missing author,
-outline, structure tree (tags) or language is a warning. An EPUB passes when epubcheck finds no error; without Java it gets a
+outline, structure tree (tags), language or figure alt text is a warning. An EPUB passes when epubcheck finds no error; without Java it gets a
 structural check only and is reported as not validated.
 """
 
@@ -180,7 +180,7 @@ def check_pdf(path: Path, result: FileCheck) -> None:
         meta = reader.metadata or {}
         outline = reader.outline
         fonts, unembedded = _fonts(reader)
-        tagged, language = _accessibility(reader.trailer["/Root"].get_object())
+        tagged, language, bare = _accessibility(reader.trailer["/Root"].get_object())
     except Exception as exc:  # noqa: BLE001
         # pypdf raises many kinds on damaged files (its own, KeyError, ValueError, ...): all
         # mean that a reader cannot open this book, which is the verdict.
@@ -190,7 +190,7 @@ def check_pdf(path: Path, result: FileCheck) -> None:
     author = getattr(meta, "author", None) or None
     result.details.update(pages=pages, title=title, author=author,
                           outline=_count(outline), fonts=len(fonts), tagged=tagged,
-                          language=language)
+                          language=language, figures_without_alt=bare)
     if pages == 0:
         result.fail("no pages")
     if not title:
@@ -203,16 +203,36 @@ def check_pdf(path: Path, result: FileCheck) -> None:
         result.warnings.append("not tagged: screen readers get no headings, lists or alt text")
     if not language:
         result.warnings.append("no document language (/Lang)")
+    if bare:
+        result.warnings.append(f"{bare} figure{'s' * (bare != 1)} without alternative text")
     for name in sorted(unembedded):
         result.fail(f"font {name} is not embedded")
 
 
-def _accessibility(root) -> tuple[bool, str | None]:
-    """Whether the PDF is tagged (marked, with a structure tree) and its /Lang, if any."""
+def _accessibility(root) -> tuple[bool, str | None, int]:
+    """Whether the PDF is tagged (marked, with a structure tree), its /Lang if any, and how
+    many of its figures have no alternative text."""
     mark = root.get("/MarkInfo")
     marked = bool(mark is not None and mark.get_object().get("/Marked"))
     language = str(root.get("/Lang") or "") or None
-    return marked and "/StructTreeRoot" in root, language
+    tree = root.get("/StructTreeRoot")
+    bare, stack, seen = 0, [tree] if tree is not None else [], set()
+    while stack:  # a loop, not recursion: a deep tree must not exhaust the stack
+        node = stack.pop()
+        ref = getattr(node, "idnum", None)
+        if ref is not None:
+            if ref in seen:
+                continue
+            seen.add(ref)
+        node = node.get_object()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if node.get("/S") == "/Figure" and not str(node.get("/Alt") or "").strip():
+                bare += 1
+            if "/K" in node:
+                stack.append(node["/K"])
+    return marked and tree is not None, language, bare
 
 
 def _count(outline) -> int:
