@@ -236,6 +236,11 @@ class Theme:
         env.globals.update(language_attributes=language_attributes, theme=self.settings)
         return env
 
+    def cache_folder(self, name: str) -> Path | None:
+        """A folder beside the compiled templates where builders keep what they derive from
+        the theme's files (subset fonts), or None when this theme has no cache."""
+        return self._compiled.parent / name if self._compiled is not None else None
+
     @property
     def name(self) -> str:
         """The chosen theme's name ("modern", "classic")."""
