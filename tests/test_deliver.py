@@ -89,11 +89,23 @@ def smtp(tmp_path):
         controller.stop()
 
 
+def _epub_bytes(payload: bytes) -> bytes:
+    """An OCF zip (mimetype first, stored) carrying `payload` as a stored entry."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/epub+zip")
+        archive.writestr("EPUB/payload.bin", payload)
+    return out.getvalue()
+
+
 @pytest.fixture
 def book(tmp_path) -> Path:
-    """A small file with every byte value in it, so that any mangling shows."""
+    """A small EPUB container with every byte value in it, so that any mangling shows."""
     path = tmp_path / "Die Zeitung – Nr. 1.epub"
-    path.write_bytes(bytes(range(256)) * 40 + b"PK\x03\x04 end")
+    path.write_bytes(_epub_bytes(bytes(range(256)) * 40 + b"PK\x03\x04 end"))
     return path
 
 
@@ -205,6 +217,50 @@ def test_size_limit_refuses_before_connecting(smtp, tmp_path):
                                             r"of 20 KB; not sent"):
         send([big], _settings(port, max_size=20 * 1024))
     assert inbox.mails == []
+
+
+@pytest.mark.parametrize(("name", "data", "service", "message"), [
+    ("empty.epub", b"", "kindle", r"empty.epub: the file is empty; not sent"),
+    ("empty.pdf", b"", "generic", r"empty.pdf: the file is empty; not sent"),
+    ("renamed.epub", b"%PDF-1.7 a PDF named .epub", "kindle", r"renamed.epub: not an EPUB"),
+    ("plain.epub", b"PK\x03\x04" + b"\0" * 60, "generic", r"plain.epub: not an EPUB"),
+    ("renamed.pdf", _epub_bytes(b"x"), "kindle", r"renamed.pdf: not a PDF"),
+    ("old.mobi", b"BOOKMOBI" * 10, "kindle", r"old.mobi: Send to Kindle does not take .mobi"),
+])
+def test_what_the_service_would_bounce_is_refused_before_connecting(smtp, tmp_path, name, data,
+                                                                     service, message):
+    inbox, port, _ = smtp()
+    good = tmp_path / "good.pdf"
+    good.write_bytes(b"%PDF-1.7 fine")
+    path = tmp_path / name
+    path.write_bytes(data)
+    # The good file is listed first: nothing is mailed unless every file passes.
+    with pytest.raises(DeliveryError, match=message):
+        send([good, path], _settings(port, service=service))
+    assert inbox.mails == []
+
+
+def test_a_mobi_still_goes_to_a_generic_address(smtp, tmp_path):
+    inbox, port, _ = smtp()
+    path = tmp_path / "old.mobi"
+    path.write_bytes(b"BOOKMOBI" * 10)
+    send([path], _settings(port))
+    assert _attachment(inbox.mails[0][2]).get_content_type() == "application/x-mobipocket-ebook"
+
+
+def test_a_built_epub_goes_to_kindle_with_its_type(smtp, tmp_path):
+    inbox, port, _ = smtp()
+    source = tmp_path / "note.md"
+    source.write_text("---\ntitle: A note\n---\n\nShort text.\n", encoding="utf-8")
+    result = run_cli("build", str(source), "-o", str(tmp_path / "note.epub"), "-q")
+    assert result.returncode == 0, result.stderr
+    register_epub(tmp_path / "note.epub")
+    send([tmp_path / "note.epub"], _settings(port, service="kindle"))
+    part = _attachment(inbox.mails[0][2])
+    assert part.get_content_type() == "application/epub+zip"
+    assert part.get_content() == (tmp_path / "note.epub").read_bytes()
+    body = inbox.mails[0][2].get_body(preferencelist=("plain",)).get_content()
+    assert body.strip()  # a mail with an empty body is refused by some relays
 
 
 def test_kindle_limit_is_50_mb(tmp_path):

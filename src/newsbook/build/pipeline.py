@@ -23,6 +23,7 @@ from newsbook.build.state import (
     read_stamps,
     write_stamps,
 )
+from newsbook.builders.kindle import book_language
 from newsbook.clock import build_date
 from newsbook.model import Issue
 from newsbook.model.assemble import assemble
@@ -166,6 +167,8 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     meanwhile = shortcuts.warm_templates(theme, formats, plan.settings.language)
     issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later,
                     meanwhile=meanwhile)
+    if "epub" in formats:  # the EPUB falls back to "en" for a tag Kindle would refuse
+        report.warnings.extend(w for w in [book_language(issue.language)[1]] if w)
     cover_print = cover.cover_source(plan.cover)
     if report.inputs is not None:
         report.inputs.extend(theme.folders)
