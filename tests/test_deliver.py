@@ -7,6 +7,7 @@ import email.policy
 import json
 import socket
 import ssl
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,7 +213,7 @@ def test_missing_password_names_where_to_put_it(book, monkeypatch):
 def test_size_limit_refuses_before_connecting(smtp, tmp_path):
     inbox, port, _ = smtp()
     big = tmp_path / "big.pdf"
-    big.write_bytes(b"%PDF" + b"0" * 30_000)
+    big.write_bytes(b"%PDF-" + b"0" * 30_000)
     with pytest.raises(DeliveryError, match=r"big.pdf: 29 KB is over the configured max_size "
                                             r"of 20 KB; not sent"):
         send([big], _settings(port, max_size=20 * 1024))
@@ -376,4 +377,41 @@ def test_build_send_failure_reports_the_build_then_one_error(project):
     register_epub(Path(result.stdout.strip()))
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("newsbook: error: ")
-    assert "over the configured max_size of 1 KB" in result.stderr
+    # Split into parts as far as it goes, one article a book, and each still over 1 KB.
+    assert "one article alone makes a book of" in result.stderr
+    assert "over the limit of 1 KB; not sent" in result.stderr
+    assert not list(folder.rglob("*-part*.epub"))
+
+
+def test_build_send_mails_an_issue_over_the_limit_in_parts(smtp, project):
+    from newsbook.build.schema import MB
+
+    inbox, port, _ = smtp()
+    folder = project("basic")
+    result = run_cli("build", "-f", "epub", "--json", cwd=folder)
+    whole = Path(json.loads(result.stdout)["outputs"][0])
+    limit = whole.stat().st_size * 0.97  # the whole book is over, its halves are not
+    config = folder / "newsbook.toml"
+    config.write_text(config.read_text(encoding="utf-8") +
+                      f'\n[deliver]\nto = "me@kindle.example"\nfrom = "me@example.org"\n'
+                      f'host = "127.0.0.1"\nport = {port}\nstarttls = false\n'
+                      f'service = "kindle"\nmax_size = {limit / MB}\n', encoding="utf-8")
+    result = run_cli("build", "-f", "epub", "--send", "--json", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    sent = [Path(p) for p in json.loads(result.stdout)["sent"]]
+    assert len(sent) >= 2 and len(inbox.mails) == len(sent)
+    assert [p.name for p in sent] == [f"{whole.stem}-part{i}.epub" for i in range(1, len(sent) + 1)]
+    titles, articles = [], []
+    for path, (_, _, message) in zip(sent, inbox.mails):
+        register_epub(path)
+        part = _attachment(message)
+        assert part.get_content() == path.read_bytes() and len(path.read_bytes()) <= limit
+        assert part.get_content_type() == "application/epub+zip"
+        with zipfile.ZipFile(path) as book:
+            opf = book.read("EPUB/content.opf").decode("utf-8")
+            titles.append(opf.split("<dc:title>")[1].split("</dc:title>")[0])
+            articles += sorted(n for n in book.namelist() if n.startswith("EPUB/a"))
+    assert titles == [f"{titles[0].rsplit(' (', 1)[0]} ({i}/{len(sent)})"
+                      for i in range(1, len(sent) + 1)]
+    with zipfile.ZipFile(whole) as book:
+        assert sorted(articles) == sorted(n for n in book.namelist() if n.startswith("EPUB/a"))

@@ -19,6 +19,9 @@ from newsbook.model.errors import NewsbookError
 if TYPE_CHECKING:
     import smtplib
 
+    from newsbook.model import Issue
+    from newsbook.render.environment import Theme
+
 
 MEDIA_TYPES = {".epub": "application/epub+zip", ".pdf": "application/pdf",
                ".html": "text/html", ".htm": "text/html", ".mobi": "application/x-mobipocket-ebook",
@@ -67,8 +70,34 @@ def check_size(path: Path, size: int, settings: DeliverSettings) -> None:
                 else "the configured max_size")
         # One book a mail already; a book past the limit must be built smaller, in parts.
         raise DeliveryError(f"{path}: {human_size(size)} is over {what} of {human_size(settings.limit)}; "
-                            "not sent (build the issue in parts under the limit: fewer articles "
-                            "with [build] max_articles, or smaller images with [build] image_size)")
+                            "not sent (`newsbook build --send` mails an issue this large in parts; "
+                            "or build fewer articles, [build] max_articles, or smaller images, "
+                            "[build] image_size)")
+
+
+def in_parts(path: Path, issue: Issue, theme: Theme, limit: int) -> list[tuple[Path, bytes]]:
+    """An issue whose book is over the mail limit built again as parts under it, each a whole
+    book ("Title (1/3)"), written beside it as NAME-part1.epub and so on."""
+    import math
+
+    from newsbook import builders
+    from newsbook.model.split import split_issue
+
+    builder = builders.get_builder(builders.format_for(path))
+    count = 2
+    while True:
+        parts = split_issue(issue, count)
+        books = [(path.with_name(f"{path.stem}-part{index}{path.suffix}"),
+                  builder.build(part, theme)) for index, part in enumerate(parts, 1)]
+        largest = max(len(data) for _, data in books)
+        if largest <= limit:
+            return books
+        if len(parts) >= len(issue.articles):
+            raise DeliveryError(f"{path}: one article alone makes a book of {human_size(largest)}, "
+                                f"over the limit of {human_size(limit)}; not sent (build it with "
+                                "smaller images, [build] image_size)")
+        # Parts shrink about in proportion to their number.
+        count = max(count + 1, math.ceil(count * largest / limit))
 
 
 def check_book(path: Path, data: bytes, settings: DeliverSettings) -> None:

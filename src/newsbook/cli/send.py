@@ -110,4 +110,25 @@ def after_build(plan, built, send_flag: bool | None) -> list:
     subject = None
     if issue is not None:
         subject = issue.title + (f" No. {issue.number}" if issue.number is not None else "")
+        paths = _in_parts(plan, issue, paths, settings)
     return deliver.send(paths, settings, subject)
+
+
+def _in_parts(plan, issue, paths: list, settings) -> list:
+    """The outputs to mail, each one over the mail limit replaced by its parts (written)."""
+    from newsbook import deliver
+    from newsbook.build.output import write_atomic
+    from newsbook.build.state import cache_dir
+    from newsbook.render.environment import Theme
+
+    mailed = []
+    for path in paths:
+        if not path.is_file() or path.stat().st_size <= settings.limit:
+            mailed.append(path)  # small enough (a missing file is reported by send)
+            continue
+        theme = Theme(plan.templates, plan.settings.theme,
+                      compiled=cache_dir(plan.project) / "templates")
+        for part, data in deliver.in_parts(path, issue, theme, settings.limit):
+            write_atomic(part, data)
+            mailed.append(part)
+    return mailed
