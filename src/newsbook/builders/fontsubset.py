@@ -120,9 +120,6 @@ def _subset(data: bytes, text: str) -> bytes:
     options = subset.Options()
     options.layout_features = [*options.layout_features]  # fontTools' default shaping set
     options.legacy_kern = True  # older e-reader engines (Adobe RMSDK) kern from 'kern' only
-    options.name_IDs = ["*"]  # copyright, licence description and URL, trademark, names
-    options.name_languages = ["*"]
-    options.name_legacy = True
     options.notdef_outline = True
     options.hinting = True  # low-resolution e-ink screens still benefit
     options.glyph_names = False
@@ -132,9 +129,16 @@ def _subset(data: bytes, text: str) -> bytes:
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # "FFTM NOT subset" and the like: notes, not problems
     try:
+        # The name table is kept whole (copyright, licence, names: all of it is the licence's
+        # business), and set aside meanwhile: pruning it walks every table, half the time.
+        names = font["name"] if "name" in font else None
+        if names is not None:
+            del font["name"]
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=text)
         subsetter.subset(font)
+        if names is not None:
+            font["name"] = names
         out = io.BytesIO()
         font.save(out)
     finally:
@@ -151,8 +155,14 @@ def _store(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    except OSError:
+        return
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)
     except OSError:
-        pass
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
