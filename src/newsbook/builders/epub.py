@@ -91,7 +91,8 @@ def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> by
                                     file_name=image.key, media_type=image.media_type,
                                     content=image.data))
     book.toc = toc
-    for name, content in kindle.fix_documents({n: d.content for n, d in documents.items()}).items():
+    fixed = kindle.fix_documents({name: item.content for name, item in documents.items()})
+    for name, content in fixed.items():
         documents[name].content = content
     labels = labels_for(issue.language)
     # The theme's fonts, beside the stylesheet that loads them by relative url(), cut to the
@@ -104,7 +105,7 @@ def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> by
         book.add_item(epub.EpubItem(uid=f"font{index}", file_name=f"style/{name}",
                                     media_type=media_type, content=data))
     book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav(title=labels_for(issue.language)["contents"],
+    book.add_item(epub.EpubNav(title=labels["contents"],
                                direction="rtl" if direction == "rtl" else None))
     book.spine = spine
 
