@@ -128,6 +128,12 @@ def _in_parts(plan, issue, paths: list, settings) -> list:
             continue
         theme = Theme(plan.templates, plan.settings.theme,
                       compiled=cache_dir(plan.project) / "templates")
+        if issue.cover is None:  # an up-to-date build drew none: the parts get theirs
+            from dataclasses import replace
+
+            from newsbook.render import cover
+
+            issue = replace(issue, cover=cover.issue_cover(issue, plan.cover))
         for part, data in deliver.in_parts(path, issue, theme, settings.limit):
             write_atomic(part, data)
             mailed.append(part)
