@@ -31,7 +31,7 @@ from newsbook.model.errors import ConfigError, NewsbookError, NothingBuilt
 from newsbook.model.images import local_resolver, web_resolver
 from newsbook.model.select import Decision, article_key, select, text_signature
 from newsbook.render import cover
-from newsbook.render.environment import Theme
+from newsbook.render.environment import Theme, site_of
 from newsbook.sources.fetch import Fetcher
 from newsbook.speed import shortcuts
 
@@ -107,7 +107,10 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     if not chosen:
         raise NothingBuilt(f"all {len(cleaned)} articles were left out ("
                            f"{report.left_out[0].reason}, …): nothing was built")
-    issue, dropped = assemble(chosen, replace(plan.settings, date=issue_date))
+    settings = replace(plan.settings, date=issue_date)
+    if plan.title_from_site:
+        settings.title = next((site for site in map(site_of, chosen) if site), settings.title)
+    issue, dropped = assemble(chosen, settings)
     report.left_out.extend(Decision(a, f"over the limit of section {a.section}") for a in dropped)
     if with_cover:
         covers = article_cache(plan.project)
