@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 from markupsafe import Markup
@@ -111,8 +112,6 @@ _SAMPLE_FIELDS = {"title": "T", "series": "S", "no": "No.", "number": 1, "volume
 
 def title_format_error(value: str) -> str | None:
     """Why a title format cannot be used (an unknown or positional field, bad braces), or None."""
-    from string import Formatter
-
     try:
         for _, name, _, _ in Formatter().parse(value):
             if name is None:
@@ -135,11 +134,9 @@ def book_title(issue: Issue) -> str:
               "volume": issue.volume, "date": long_date(issue.date, issue.language),
               "isodate": issue.date.isoformat(), "subtitle": issue.subtitle or ""}
     chosen = issue.title_format or TITLE_FORMAT
-    from string import Formatter
-
     used = {name for _, name, _, _ in Formatter().parse(chosen) if name}
-    # A format that needs what this issue lacks (an archive's unnumbered period, a volume
-    # never set) falls back to the default that fits, rather than print "None".
+    # A format that needs what this issue lacks (a project without numbers, a volume never
+    # set) falls back to the default that fits, rather than print "None".
     if any(fields[name] is None for name in used & {"number", "volume"}) \
             or (issue.number is None and "no" in used):
         chosen = TITLE_FORMAT if issue.number is not None else TITLE_FORMAT_UNNUMBERED
