@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from newsbook.clock import build_time
 from newsbook.model import Issue
-from newsbook.render.environment import Theme, labels_for, long_date, text_direction
+from newsbook.render.environment import Theme, book_title, labels_for, long_date, text_direction
 
 _XHTML = "application/xhtml+xml"
 # The templates an EPUB is rendered from (compiled ahead by Theme.warm while sources are read).
@@ -32,7 +32,7 @@ def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> by
 
     book = epub.EpubBook()
     book.set_identifier(issue.identifier)
-    book.set_title(issue.title)
+    book.set_title(book_title(issue))  # with number and date; the series is its own meta
     book.set_language(issue.language)
     creators = issue.authors or ([issue.publisher] if issue.publisher else [])
     for index, name in enumerate(creators, 1):

@@ -109,5 +109,7 @@ def after_build(plan, built, send_flag: bool | None) -> list:
     issue = built.issue
     subject = None
     if issue is not None:
-        subject = issue.title + (f" No. {issue.number}" if issue.number is not None else "")
+        from newsbook.render.environment import book_title
+
+        subject = book_title(issue)  # the book's own title: number and date
     return deliver.send(paths, settings, subject)
