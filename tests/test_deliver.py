@@ -429,3 +429,5 @@ def test_build_send_mails_an_issue_over_the_limit_in_parts(smtp, project):
                       for i in range(1, len(sent) + 1)]
     with zipfile.ZipFile(whole) as book:
         assert sorted(articles) == sorted(n for n in book.namelist() if n.startswith("EPUB/a"))
+        opf = book.read("EPUB/content.opf").decode("utf-8")
+        assert titles[0].startswith(opf.split("<dc:title>")[1].split("</dc:title>")[0] + " (1/")

@@ -79,14 +79,21 @@ def in_parts(path: Path, issue: Issue, theme: Theme, limit: int) -> list[tuple[P
     """An issue whose book is over the mail limit built again as parts under it, each a whole
     book ("Title (1/3)"), written beside it as NAME-part1.epub and so on."""
     import math
+    from dataclasses import replace
 
     from newsbook import builders
     from newsbook.model.split import split_issue
 
+    from newsbook.render.environment import book_title
+
     builder = builders.get_builder(builders.format_for(path))
+    whole = book_title(issue).replace("{", "{{").replace("}", "}}")
     count = 2
     while True:
         parts = split_issue(issue, count)
+        # Each part's title is the book's with "(1/3)": a format with no fields left in it.
+        parts = [replace(part, title_format=f"{whole} ({index}/{len(parts)})")
+                 for index, part in enumerate(parts, 1)]
         books = [(path.with_name(f"{path.stem}-part{index}{path.suffix}"),
                   builder.build(part, theme)) for index, part in enumerate(parts, 1)]
         largest = max(len(data) for _, data in books)

@@ -69,7 +69,7 @@ def _render(job: IssueJob) -> dict[str, bytes]:
     from newsbook import builders
     from newsbook.archive.pdfa import archival
     from newsbook.render.cover import issue_cover  # the build's own: the configured one or drawn
-    from newsbook.render.environment import Theme
+    from newsbook.render.environment import Theme, book_title
 
     issue = job.issue
     # The theme files travel as bytes; Jinja loads templates from a folder, so lay them out
@@ -92,6 +92,6 @@ def _render(job: IssueJob) -> dict[str, bytes]:
         for fmt in job.formats:
             data = builders.get_builder(fmt).build(issue, theme)
             if fmt == "pdf":
-                data = archival(data, job.sources, title=issue.title)
+                data = archival(data, job.sources, title=book_title(issue))
             files[fmt] = data
     return files

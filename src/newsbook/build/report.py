@@ -8,6 +8,7 @@ from pathlib import Path
 from newsbook.build.collect import Failure
 from newsbook.model import Issue
 from newsbook.model.select import Decision
+from newsbook.render.environment import book_title
 
 
 @dataclass
@@ -51,7 +52,8 @@ def report_dict(report: Report) -> dict:
                       "sha256": hashlib.sha256(data).hexdigest()})
     return {
         "issue": None if issue is None else {
-            "title": issue.title, "number": issue.number, "volume": issue.volume,
+            "title": issue.title, "book_title": book_title(issue),
+            "number": issue.number, "volume": issue.volume,
             "date": issue.date.isoformat(), "identifier": issue.identifier,
             "sections": [s.title for s in issue.sections]},
         "outputs": [str(p) for p in report.outputs],

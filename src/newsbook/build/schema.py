@@ -61,6 +61,7 @@ class Config:
     number: int | str | None = None  # an integer, or "auto": the next after the last built
     volume: int | None = None
     series: str | None = None
+    title_format: str | None = None  # the book's title with number and date
     identifier: str | None = None
     cover: Path | None = None
     formats: list[str] = field(default_factory=lambda: list(DEFAULT_FORMATS))
@@ -97,6 +98,7 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "number": ((int, str), 'an integer or "auto"'),
         "volume": ((int,), "an integer"),
         "series": ((str,), "a string"),
+        "title_format": ((str,), 'a format such as "{title} — {no} {number}, {date}"'),
         "identifier": ((str,), "a string"),
         "cover": ((str,), "a path to an image"),
     },

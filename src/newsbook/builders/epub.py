@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from newsbook.builders import fontsubset, kindle
 from newsbook.clock import build_time
 from newsbook.model import Issue
-from newsbook.render.environment import Theme, labels_for, long_date, text_direction
+from newsbook.render.environment import Theme, book_title, labels_for, long_date, text_direction
 
 _XHTML = "application/xhtml+xml"
 # The templates an EPUB is rendered from (compiled ahead by Theme.warm while sources are read).
@@ -33,7 +33,7 @@ def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> by
 
     book = epub.EpubBook()
     book.set_identifier(issue.identifier)
-    book.set_title(issue.title)
+    book.set_title(book_title(issue))  # with number and date; the series is its own meta
     book.set_language(kindle.book_language(issue.language)[0])  # the pipeline warns
     creators = issue.authors or ([issue.publisher] if issue.publisher else [])
     for index, name in enumerate(creators, 1):
@@ -98,7 +98,7 @@ def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> by
     # The theme's fonts, beside the stylesheet that loads them by relative url(), cut to the
     # characters of the documents and of the navigation ebooklib writes from the same titles.
     shown = fontsubset.characters([d.content for d in documents.values()],
-                                  [issue.title, labels["contents"], "Guide"],
+                                  [book_title(issue), labels["contents"], "Guide"],
                                   [css.content.decode("utf-8")])
     fonts = fontsubset.subset_fonts(theme.static_files(), shown, theme.cache_folder("fonts"))
     for index, (name, data, media_type) in enumerate(fonts, 1):

@@ -109,7 +109,9 @@ def after_build(plan, built, send_flag: bool | None) -> list:
     issue = built.issue
     subject = None
     if issue is not None:
-        subject = issue.title + (f" No. {issue.number}" if issue.number is not None else "")
+        from newsbook.render.environment import book_title
+
+        subject = book_title(issue)  # the book's own title: number and date
         paths = _in_parts(plan, issue, paths, settings)
     return deliver.send(paths, settings, subject)
 

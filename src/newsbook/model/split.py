@@ -1,5 +1,5 @@
 """An issue cut into parts of about equal weight, for mail services that take one book a mail
-up to a size (Send to Kindle: 50 MB): each part a whole book, titled "(1/3)" and so on."""
+up to a size (Send to Kindle: 50 MB): each part a whole book with an identifier of its own."""
 
 from __future__ import annotations
 
@@ -56,6 +56,6 @@ def _part(issue: Issue, chosen: set[int], index: int, count: int) -> Issue:
                 for section in issue.sections]
     kept: list[Section] = [section for section in sections if section.articles]
     identifier = uuid.uuid5(_NAMESPACE, f"{issue.identifier}\0{index}\0{count}")
-    # The series stays the issue's: the parts sit together in a library.
-    return replace(issue, sections=kept, title=f"{issue.title} ({index}/{count})",
-                   identifier=f"urn:uuid:{identifier}", series=issue.series or issue.title)
+    # The title stays the issue's (the builder of the parts names them); so does the series,
+    # so that the parts sit together in a library.
+    return replace(issue, sections=kept, identifier=f"urn:uuid:{identifier}")

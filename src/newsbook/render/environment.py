@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 from markupsafe import Markup
@@ -98,6 +99,48 @@ def iso_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return (value.date() if isinstance(value, datetime) else value).isoformat()
+
+
+# The book's title (EPUB dc:title, PDF /Title, what calibre and e-readers list): the issue's
+# title with its number and date, so that the issues of one series differ in a library.
+TITLE_FORMAT = "{title} — {no} {number}, {date}"
+TITLE_FORMAT_UNNUMBERED = "{title} — {date}"
+TITLE_FIELDS = ("title", "series", "no", "number", "volume", "date", "isodate", "subtitle")
+_SAMPLE_FIELDS = {"title": "T", "series": "S", "no": "No.", "number": 1, "volume": 1,
+                  "date": "1 May 2026", "isodate": "2026-05-01", "subtitle": "S"}
+
+
+def title_format_error(value: str) -> str | None:
+    """Why a title format cannot be used (an unknown or positional field, bad braces), or None."""
+    try:
+        for _, name, _, _ in Formatter().parse(value):
+            if name is None:
+                continue
+            if name not in TITLE_FIELDS:
+                shown = "{" + name + "}" if name else "{}"
+                return (f"unknown field {shown} (known: "
+                        + ", ".join("{" + f + "}" for f in TITLE_FIELDS) + ")")
+        value.format(**_SAMPLE_FIELDS)
+    except (ValueError, TypeError, KeyError) as exc:
+        return f"not a format string ({exc})"
+    return None
+
+
+def book_title(issue: Issue) -> str:
+    """The issue's title as a book: 'The Weekly Brief — No. 3, December 6, 2026' by default
+    (date and "No." in the issue's language); an issue without a number has no number part."""
+    fields = {"title": issue.title, "series": issue.series or issue.title,
+              "no": labels_for(issue.language)["issue"], "number": issue.number,
+              "volume": issue.volume, "date": long_date(issue.date, issue.language),
+              "isodate": issue.date.isoformat(), "subtitle": issue.subtitle or ""}
+    chosen = issue.title_format or TITLE_FORMAT
+    used = {name for _, name, _, _ in Formatter().parse(chosen) if name}
+    # A format that needs what this issue lacks (a project without numbers, a volume never
+    # set) falls back to the default that fits, rather than print "None".
+    if any(fields[name] is None for name in used & {"number", "volume"}) \
+            or (issue.number is None and "no" in used):
+        chosen = TITLE_FORMAT if issue.number is not None else TITLE_FORMAT_UNNUMBERED
+    return chosen.format(**fields)
 
 
 def join_names(names: list[str], language: str = "en") -> str:
@@ -250,7 +293,8 @@ class Theme:
         """Render one template with the issue, the labels of its language and the theme."""
         labels = labels_for(issue.language)
         return self._render(name, issue=issue, labels=labels, lang=issue.language,
-                            body=lambda article: Markup(article.body), **context)
+                            body=lambda article: Markup(article.body),
+                            book_title=book_title(issue), **context)
 
     def _render(self, name: str, **context: Any) -> str:
         from jinja2 import TemplateError, TemplateNotFound
