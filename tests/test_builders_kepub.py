@@ -139,3 +139,18 @@ def test_whitespace_outside_paragraphs_stays_text():
     assert [(s.get("id"), s.text) for s in p.iter(f"{X}span")] == [
         ("kobo.1.1", " "), ("kobo.1.2", "a"), ("kobo.1.3", " "), ("kobo.1.4", "b."),
         ("kobo.1.5", " c")]
+
+
+def test_the_command_line_builds_a_kepub_by_format_and_by_file_name(project, tmp_path):
+    from conftest import register_epub, run_cli
+
+    folder = project("reading")
+    done = run_cli("build", str(folder), "-f", "kepub", "--quiet")
+    assert done.returncode == 0, done.stderr
+    built = sorted(p.name for p in (folder / "_build").iterdir() if p.is_file())
+    assert built == ["reading-well-001.kepub.epub"]
+    out = tmp_path / "one.kepub.epub"
+    done = run_cli("build", str(folder / "articles" / "second.md"), "-o", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    root = next(iter(_documents(register_epub(out)).values()))
+    assert root.find(f".//{X}div[@id='book-inner']") is not None
