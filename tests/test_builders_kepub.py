@@ -154,3 +154,19 @@ def test_the_command_line_builds_a_kepub_by_format_and_by_file_name(project, tmp
     assert done.returncode == 0, done.stderr
     root = next(iter(_documents(register_epub(out)).values()))
     assert root.find(f".//{X}div[@id='book-inner']") is not None
+
+
+def test_send_mails_the_epub_not_the_kepub_beside_it(monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from newsbook import deliver
+    from newsbook.cli import send
+
+    mailed = []
+    monkeypatch.setattr(deliver, "send", lambda paths, settings, subject: mailed.extend(paths))
+    outputs = [tmp_path / "brief-001.epub", tmp_path / "brief-001.kepub.epub",
+               tmp_path / "brief-001.pdf"]
+    plan = SimpleNamespace(deliver=SimpleNamespace(after_build=True, formats=["epub"]))
+    built = SimpleNamespace(outputs=outputs, up_to_date=False, issue=None)
+    send.after_build(plan, built, None)
+    assert mailed == [outputs[0]]
