@@ -139,6 +139,7 @@ def plan_sources(locations: list[str], outputs: list[Path] | None = None,
                              theme=ThemeOptions(name=theme) if theme else ThemeOptions())
     if not outputs:
         folder = output_dir if output_dir is not None else Path.cwd()
-        outputs = [folder / f"{output_name(settings)}{builders.extension(fmt)}" for fmt in formats or ["epub"]]
+        outputs = [folder / f"{output_name(settings)}{builders.extension(fmt)}"
+                   for fmt in formats or ["epub"]]
     return Plan(specs=specs, settings=settings, outputs=outputs, roots=roots,
                 fetch=FetchSettings(offline=offline), window=(since, until))

@@ -90,7 +90,7 @@ def transform(document: bytes) -> bytes:
 
 
 def _wrap_body(body) -> None:
-    """Everything in the body moved into div#book-columns > div#book-inner (Kobo paginates those)."""
+    """The body's content moved into div#book-columns > div#book-inner (Kobo paginates those)."""
     from lxml import etree
 
     columns = etree.Element(f"{{{_XHTML}}}div", {"id": "book-columns"})
