@@ -118,3 +118,12 @@ def test_print_stylesheets_box_and_wrap_code():
         assert "overflow-wrap: break-word" in boxed
         assert re.search(r'a\[role="doc-backlink"\] \{ display: none; \}', css)
         assert "pre .k {" in css
+
+
+def test_an_unknown_style_in_a_theme_is_a_one_line_error(tmp_path):
+    from newsbook.model.errors import BuildError
+    from newsbook.render.environment import Theme
+
+    (tmp_path / "epub.css").write_text('{{ code_css("no-such-style") }}', encoding="utf-8")
+    with pytest.raises(BuildError, match="no style 'no-such-style'"):
+        Theme(tmp_path).resource("epub.css")

@@ -132,9 +132,14 @@ def language_attributes(language: str | None, outer: str | None = None) -> Marku
 
 def code_css(style: str = "bw") -> Markup:
     """The CSS of a Pygments style for highlighted code blocks ("bw": weight and slant only)."""
+    from pygments.util import ClassNotFound
+
     from newsbook.model.codeblocks import style_css
 
-    return Markup(style_css(style))
+    try:
+        return Markup(style_css(style))
+    except ClassNotFound:  # a theme's stylesheet named a style Pygments does not have
+        raise BuildError(f"code_css: Pygments has no style '{style}'") from None
 
 
 def plain_text(fragment: str) -> str:
