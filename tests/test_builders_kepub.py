@@ -170,3 +170,21 @@ def test_send_mails_the_epub_not_the_kepub_beside_it(monkeypatch, tmp_path):
     built = SimpleNamespace(outputs=outputs, up_to_date=False, issue=None)
     send.after_build(plan, built, None)
     assert mailed == [outputs[0]]
+
+
+def test_the_kepub_is_the_epub_beside_it_kepubified_and_reproducible(reading_build, monkeypatch):
+    import io
+
+    epub_bytes = reading_build["epub"].read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1773446400")  # 2026-03-14
+    once, again = kepub.kepubify(epub_bytes), kepub.kepubify(epub_bytes)
+    assert once == again
+    made = zipfile.ZipFile(io.BytesIO(once))
+    assert {info.date_time for info in made.infolist()} == {(2026, 3, 14, 0, 0, 0)}
+    first = made.infolist()[0]
+    assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+    # The build's KEPUB is the same book: every member but the package document, whose
+    # dcterms:modified is the time each was built.
+    built = zipfile.ZipFile(reading_build["kepub"])
+    assert built.namelist() == made.namelist()
+    assert [n for n in made.namelist() if made.read(n) != built.read(n)] in ([], ["EPUB/content.opf"])
