@@ -1,4 +1,4 @@
-"""Code blocks: highlighted with Pygments in the language the source names, boxed in every format."""
+"""Code blocks: highlighted in the language the source names, boxed in every format."""
 
 from __future__ import annotations
 

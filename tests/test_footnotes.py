@@ -42,7 +42,8 @@ def test_markdown_footnotes_become_asides_with_roles():
     assert len(backs) == 3 and all(b.text == "↩︎" for b in backs)
     # Every link still resolves.
     ids = {el.get("id") for el in root.iter() if el.get("id")}
-    assert all(a.get("href")[1:] in ids for a in root.iter("a") if a.get("href", "").startswith("#"))
+    assert all(a.get("href")[1:] in ids for a in root.iter("a")
+               if a.get("href", "").startswith("#"))
 
 
 def test_wiki_and_python_markdown_shapes_are_footnotes_too():
@@ -71,7 +72,8 @@ def test_a_list_that_is_not_all_notes_stays_a_list():
 def test_epub_notes_type_the_notes_and_drop_the_links_back():
     root = _clean(render_markdown("Text[^a].\n\n[^a]: A note.\n"))
     body = etree.tostring(root, encoding="unicode")[5:-6]
-    epub = etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{epub_notes(body)}</div>')
+    epub = etree.fromstring(
+        f'<div xmlns:epub="http://www.idpf.org/2007/ops">{epub_notes(body)}</div>')
     ref = epub.find(".//a[@role='doc-noteref']")
     assert ref.get(EPUB_TYPE) == "noteref"
     assert epub.find(".//aside").get(EPUB_TYPE) == "footnote"
