@@ -86,7 +86,7 @@ def _render(job: IssueJob) -> dict[str, bytes]:
         if job.cover is not None:
             cover_path = root / "cover"
             cover_path.write_bytes(job.cover)
-        if "epub" in job.formats and issue.epub_cover:
+        if {"epub", "kepub"} & set(job.formats) and issue.epub_cover:
             issue.cover = issue_cover(issue, cover_path)  # only the EPUB shows the cover
         files = {}
         for fmt in job.formats:

@@ -209,8 +209,8 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     _finish(later, report)
     issue.cover, drawing = cover.plan_cover(issue, plan.cover, store)
     # The EPUB's pages (and the cover) rendered on worker processes, when that pays.
-    ahead = shortcuts.render_ahead(issue, theme, plan.jobs, drawing) if "epub" in formats \
-        else None
+    ahead = shortcuts.render_ahead(issue, theme, plan.jobs, drawing) \
+        if formats & {"epub", "kepub"} else None
     if ahead is not None:
         pages = ahead.pages
     if drawing is not None:
@@ -222,10 +222,8 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
         fmt = builders.format_for(path)
         if fmt == "pdf":
             rendered.append((path, _build_pdf(plan, issue, theme, report)))
-        elif fmt == "epub":
-            from newsbook.builders import epub
-
-            rendered.append((path, epub.build(issue, theme, pages=pages)))
+        elif fmt in ("epub", "kepub"):  # both take the pages rendered ahead
+            rendered.append((path, builders.get_builder(fmt).build(issue, theme, pages=pages)))
         else:
             rendered.append((path, builders.get_builder(fmt).build(issue, theme)))
         if progress is not None:

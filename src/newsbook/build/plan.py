@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsbook import sources
+from newsbook import builders, sources
 from newsbook.build.collect import SourceSpec, is_url
 from newsbook.build.schema import CONFIG_NAME, Config
 from newsbook.build.state import project_state
@@ -108,7 +108,8 @@ def plan_project(config: Config, formats: list[str] | None = None,
                   max_articles=min(config.max_articles or MAX_ISSUE_ARTICLES, MAX_ISSUE_ARTICLES))
     if not outputs:
         folder = output_dir if output_dir is not None else config.root / config.output_dir
-        outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or config.formats]
+        outputs = [folder / f"{output_name(settings)}{builders.extension(fmt)}"
+                   for fmt in formats or config.formats]
     net = config.fetch
     fetch = FetchSettings(timeout=net.timeout, deadline=net.deadline, retries=net.retries,
                           max_bytes=net.max_bytes, per_host=net.per_host, delay=net.delay,
@@ -146,7 +147,8 @@ def plan_sources(locations: list[str], outputs: list[Path] | None = None,
                              theme=ThemeOptions(name=theme) if theme else ThemeOptions())
     if not outputs:
         folder = output_dir if output_dir is not None else Path.cwd()
-        outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or ["epub"]]
+        outputs = [folder / f"{output_name(settings)}{builders.extension(fmt)}"
+                   for fmt in formats or ["epub"]]
     return Plan(specs=specs, settings=settings, outputs=outputs, roots=roots,
                 fetch=FetchSettings(offline=offline), window=(since, until),
                 title_from_site=named is None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsbook import builders
 from newsbook.build.collect import Failure
 from newsbook.model import Issue
 from newsbook.model.select import Decision
@@ -48,7 +49,7 @@ def report_dict(report: Report) -> dict:
     files = []
     for path in report.outputs:
         data = path.read_bytes()
-        files.append({"path": str(path), "format": path.suffix.lstrip("."), "bytes": len(data),
+        files.append({"path": str(path), "format": builders.format_for(path), "bytes": len(data),
                       "sha256": hashlib.sha256(data).hexdigest()})
     return {
         "issue": None if issue is None else {

@@ -12,7 +12,7 @@ from newsbook.render.themes import FONT_CHOICES, MAX_COLUMNS, THEMES
 
 
 CONFIG_NAME = "newsbook.toml"
-FORMATS = ("epub", "pdf", "html")
+FORMATS = ("epub", "pdf", "html", "kepub")
 DEFAULT_FORMATS = ("epub", "pdf")  # html is asked for by name
 ORDERS = ("source", "date", "date-asc", "title")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "none")

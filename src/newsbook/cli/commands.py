@@ -143,9 +143,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.argument("locations", nargs=-1)
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
               help="Output file; repeatable. The format follows the extension "
-                   "(.epub, .pdf, .html).")
+                   "(.epub, .pdf, .html, .kepub.epub).")
 @click.option("-f", "--format", "formats", multiple=True,
-              type=click.Choice(["epub", "pdf", "html"]),
+              type=click.Choice(["epub", "pdf", "html", "kepub"]),
               help="Formats to build into the project's output folder; repeatable.")
 @click.option("-d", "--output-dir", type=click.Path(path_type=Path),
               help="Folder for the outputs, with their default names (overrides the config).")

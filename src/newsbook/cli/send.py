@@ -92,7 +92,7 @@ def after_build(plan, built, send_flag: bool | None) -> list:
 
     Returns what was sent (empty when nothing is to be sent); raises DeliveryError.
     """
-    from newsbook import deliver
+    from newsbook import builders, deliver
 
     settings = plan.deliver
     if send_flag is False or (send_flag is None and not (settings and settings.after_build)):
@@ -102,7 +102,8 @@ def after_build(plan, built, send_flag: bool | None) -> list:
                                     "newsbook.toml (to, from, host)")
     if send_flag is None and built.up_to_date:
         return []  # an automatic send mails new issues only, not the same book again
-    paths = [p for p in built.outputs if p.suffix.lstrip(".") in settings.formats]
+    # By format, not by suffix: a KEPUB's name ends in .epub too.
+    paths = [p for p in built.outputs if builders.format_for(p) in settings.formats]
     if not paths:
         raise deliver.DeliveryError(f"nothing to send: the build wrote no "
                                     f"{' or '.join(settings.formats)} ([deliver] formats)")

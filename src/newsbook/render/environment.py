@@ -173,6 +173,18 @@ def language_attributes(language: str | None, outer: str | None = None) -> Marku
     return Markup("").join(parts)
 
 
+def code_css(style: str = "bw") -> Markup:
+    """The CSS of a Pygments style for highlighted code blocks ("bw": weight and slant only)."""
+    from pygments.util import ClassNotFound
+
+    from newsbook.model.codeblocks import style_css
+
+    try:
+        return Markup(style_css(style))
+    except ClassNotFound:  # a theme's stylesheet named a style Pygments does not have
+        raise BuildError(f"code_css: Pygments has no style '{style}'") from None
+
+
 def plain_text(fragment: str) -> str:
     """The text of a sanitized (X)HTML fragment, tags dropped and entities decoded."""
     return html.unescape(_TAG.sub(" ", fragment))
@@ -276,7 +288,8 @@ class Theme:
         env.filters.update(long_date=long_date, iso_date=iso_date, join_names=join_names,
                            site=site_of, reading_time=reading_time,
                            reading_minutes=reading_minutes, direction=text_direction)
-        env.globals.update(language_attributes=language_attributes, theme=self.settings)
+        env.globals.update(language_attributes=language_attributes, theme=self.settings,
+                           code_css=code_css)
         return env
 
     def cache_folder(self, name: str) -> Path | None:
@@ -292,9 +305,16 @@ class Theme:
     def render(self, name: str, issue: Issue, **context: Any) -> str:
         """Render one template with the issue, the labels of its language and the theme."""
         labels = labels_for(issue.language)
+        if name.endswith(".xhtml"):  # an EPUB document: its notes pop up
+            from newsbook.render.notes import epub_notes
+
+            def body(article: Article) -> Markup:
+                return Markup(epub_notes(article.body))
+        else:
+            def body(article: Article) -> Markup:
+                return Markup(article.body)
         return self._render(name, issue=issue, labels=labels, lang=issue.language,
-                            body=lambda article: Markup(article.body),
-                            book_title=book_title(issue), **context)
+                            body=body, book_title=book_title(issue), **context)
 
     def _render(self, name: str, **context: Any) -> str:
         from jinja2 import TemplateError, TemplateNotFound
