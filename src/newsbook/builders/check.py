@@ -81,7 +81,7 @@ def check_files(paths: list[Path], epubcheck: Epubcheck | None = None,
     results = []
     for path in paths:
         kind = path.suffix.lower().lstrip(".")
-        result = FileCheck(path, kind if kind in ("epub", "pdf") else "unknown")
+        result = FileCheck(path, kind if kind in ("epub", "pdf", "html") else "unknown")
         if not path.is_file():
             result.fail("no such file" if not path.exists() else "not a file")
         elif result.kind == "pdf":
@@ -89,8 +89,10 @@ def check_files(paths: list[Path], epubcheck: Epubcheck | None = None,
         elif result.kind == "epub":
             tool = tool or find_epubcheck()
             check_epub(path, result, tool)
+        elif result.kind == "html":
+            check_html(path, result)
         else:
-            result.fail("not an EPUB or PDF (by its extension)")
+            result.fail("not an EPUB, PDF or HTML file (by its extension)")
         if strict and result.warnings and result.status == OK:
             result.status = FAILED
         results.append(result)
@@ -280,6 +282,26 @@ def _embedded(font) -> bool:
     return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
+def check_html(path: Path, result: FileCheck) -> None:
+    """An HTML page as newsbook writes it: UTF-8, well-formed HTML5, loading nothing from
+    outside itself (no remote or local src, href of link, CSS url()); a title and a language."""
+    from newsbook.builders.html import page_problems
+
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        result.fail("not UTF-8 text")
+        return
+    problems, found = page_problems(text)
+    for problem in problems:
+        result.fail(problem)
+    result.details.update(found)
+    if not found["title"]:
+        result.fail("no <title>")
+    if not found["language"]:
+        result.warnings.append("no lang on <html>")
+
+
 def summary(result: FileCheck) -> str:
     """The one-line verdict a person reads, after the status word."""
     d = result.details
@@ -292,6 +314,8 @@ def summary(result: FileCheck) -> str:
         errors, warnings = e["fatal"] + e["errors"], e["warnings"]
         return (f"epubcheck {e['version']}: {errors} error{'s' * (errors != 1)}, "
                 f"{warnings} warning{'s' * (warnings != 1)}")
+    if result.kind == "html" and not result.problems and "title" in d:
+        return f"well-formed and self-contained, title {d['title']!r}, language {d['language']!r}"
     if result.problems:
         return result.problems[0]
     return result.warnings[0] if result.warnings else ""

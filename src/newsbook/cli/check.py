@@ -29,7 +29,8 @@ Exit codes: 0 every file passed; 1 a file failed (or does not exist);
 @click.option("-q", "--quiet", is_flag=True, help="Print only the files that fail.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
 def check(files, strict, verbose, quiet, as_json) -> None:
-    """Check books: EPUBs with epubcheck (needs Java), PDFs for metadata, outline and fonts."""
+    """Check books: EPUBs with epubcheck (needs Java), PDFs for metadata, outline and fonts,
+    HTML pages for well-formed HTML5 that loads nothing from outside itself."""
     from newsbook.builders import check as checker
     from newsbook.cli.terminal import paint, warn
 

@@ -35,6 +35,7 @@ class IssueSettings:
     page_size: str = "A4"
     cover: Image | None = None
     series: str | None = None
+    title_format: str | None = None  # the book's title (render.environment.book_title)
     pdf_variant: str | None = None
     pdf_tags: bool = True
     palette: Palette = field(default_factory=Palette)
@@ -129,6 +130,7 @@ def assemble(articles: list[Article], settings: IssueSettings,
         cover=settings.cover,
         page_size=settings.page_size,
         series=settings.series,
+        title_format=settings.title_format,
         pdf_variant=settings.pdf_variant, pdf_tags=settings.pdf_tags,
         palette=settings.palette,
         epub_cover=settings.epub_cover,
