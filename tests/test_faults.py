@@ -101,7 +101,10 @@ def big_built(tmp_path_factory):
     (folder / "articles").mkdir(parents=True)
     (folder / "newsbook.toml").write_text(
         '[issue]\ntitle = "Big Gazette"\nlanguage = "en"\ndate = "2026-03-14"\nnumber = 3\n\n'
-        '[build]\nformats = ["epub", "pdf"]\noutput_dir = "_build"\n')
+        '[build]\nformats = ["epub", "pdf"]\noutput_dir = "_build"\n\n'
+        # The PDF laid out in parts by worker processes, which the signals must reach: an
+        # untagged PDF with a page per article (a tagged one is written in one pass).
+        '[pdf]\ntagged = false\narticle_break = "page"\n')
     paragraph = ("The council met on a grey morning to weigh the harbour plan, and the debate "
                  "ran long because every ward had a stake in the outcome. ") * 6
     for i in range(BIG_ARTICLES):
