@@ -203,6 +203,7 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
             from newsbook.builders import epub
 
             rendered.append((path, epub.build(issue, theme, pages=pages)))
+            report.warnings.extend(epub.accessibility_warnings(issue))
         else:
             rendered.append((path, builders.get_builder(fmt).build(issue, theme)))
         if progress is not None:
