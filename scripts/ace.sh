@@ -6,7 +6,7 @@ set -euo pipefail
 VENV="${1:-.venv}"
 ACE_VERSION="1.4"
 DEST="$VENV/ace"
-STAMP="$DEST/.installed-$ACE_VERSION"
+STAMP="$DEST/.installed"  # holds the version installed; the Makefile's target
 
 missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
@@ -30,7 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ -f "$STAMP" ] && [ -x "$DEST/node_modules/.bin/ace-puppeteer" ]; then
+if [ "$(cat "$STAMP" 2>/dev/null)" = "$ACE_VERSION" ] && [ -x "$DEST/node_modules/.bin/ace-puppeteer" ]; then
   exit 0
 fi
 mkdir -p "$DEST"
@@ -39,4 +39,4 @@ echo "newsbook: installing Ace by DAISY $ACE_VERSION into $DEST" >&2
 # Chromium comes from the system: no browser download, no install scripts.
 ( cd "$DEST" && PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
     npm install --ignore-scripts --no-audit --no-fund --loglevel=error "@daisy/ace@$ACE_VERSION" >/dev/null )
-touch "$STAMP"
+echo "$ACE_VERSION" > "$STAMP"
