@@ -170,7 +170,8 @@ def _accessibility(book, issue: Issue) -> None:
     if not count:
         pictures = ""
     elif missing == count:
-        pictures = f" Its {count} image{'s have' if count > 1 else ' has'} no text description."
+        pictures = (f" Its {count} images have" if count > 1 else " Its image has") + \
+            " no text description."
     elif missing:
         pictures = f" {missing} of its {count} images have no text description."
     else:

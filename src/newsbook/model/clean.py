@@ -9,13 +9,14 @@ from urllib.parse import unquote
 
 from newsbook.model import Article, Image
 from newsbook.model import contentmodel, nesting
+from newsbook.model.a11y import make_readable
 from newsbook.model.cleanmeta import _INVALID_XML, _clean_metadata, _link
 from newsbook.model.images import (MAX_IMAGE_SIDE, ImageRefused, Resolver, absolute_image_url,
                                    normalize_image)
 
 # Part of the article cache's key (articlecache.py): bump it whenever a change here makes any
 # article clean differently, so that articles cached by the old code are read again.
-VERSION = 2
+VERSION = 3
 
 # HTML5 elements that are valid in EPUB 3 content documents and make sense in an article.
 ALLOWED_TAGS = {
@@ -132,6 +133,7 @@ def clean_article(article: Article, resolve: Resolver | None = None,
     _fix_links(root, article)
     _prefix_ids(root, article.id)
     _drop_empty(root)
+    make_readable(root)  # after links and empty blocks are settled: what is left is read
     body = _inner(root, "xml")
     if not body.strip():
         body = "<p></p>"
