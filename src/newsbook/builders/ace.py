@@ -62,7 +62,9 @@ class Violation:
 
     def __str__(self) -> str:
         place = f"{self.file} {self.where}".strip()
-        return f"Ace {self.rule} ({self.impact}) in {place}: {self.description}"
+        # axe explains in several lines, the first says what is wrong
+        said = (self.description.splitlines() or [""])[0]
+        return f"Ace {self.rule} ({self.impact}) in {place}: {said}"
 
 
 def find_ace() -> Ace:
