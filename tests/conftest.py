@@ -97,3 +97,21 @@ def basic_build(tmp_path_factory):
     epub, pdf = report.outputs
     register_epub(epub)
     return report, epub, pdf
+
+
+@pytest.fixture(scope="session")
+def reading_build(tmp_path_factory):
+    """The reading test project (footnotes, code blocks, an image) built once in every
+    format: {format: path}, for read-only tests."""
+    from newsbook import builders
+    from newsbook.build import config as config_mod
+    from newsbook.build import pipeline
+    from newsbook.build import plan as plan_mod
+
+    folder = tmp_path_factory.mktemp("reading") / "reading"
+    shutil.copytree(ROOTS / "reading", folder)
+    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"))
+    built = {builders.format_for(path): path for path in pipeline.build(plan).outputs}
+    register_epub(built["epub"])
+    register_epub(built["kepub"])
+    return built

@@ -52,7 +52,7 @@ def test_zip_layout_and_metadata(basic_build):
     first = z.infolist()[0]
     assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
     meta = opf.find("opf:metadata", NS)
-    assert meta.findtext("dc:title", namespaces=NS) == "Test Gazette"
+    assert meta.findtext("dc:title", namespaces=NS) == "Test Gazette — No. 7, March 14, 2026"
     assert meta.findtext("dc:language", namespaces=NS) == "en"
     assert meta.findtext("dc:publisher", namespaces=NS) == "Test Press"
     assert meta.findtext("dc:date", namespaces=NS) == "2026-03-14"
@@ -212,7 +212,7 @@ def test_series_metadata(basic_build, tmp_path):
     assert _refines(meta, "group-position", ident) == ["12"]
     assert meta.find("opf:meta[@name='calibre:series']", NS).get("content") == "The Weekly Brief"
     assert meta.find("opf:meta[@name='calibre:series_index']", NS).get("content") == "12"
-    assert meta.findtext("dc:title", namespaces=NS) == "Test Gazette"
+    assert meta.findtext("dc:title", namespaces=NS) == "Test Gazette — No. 12, March 14, 2026"
     # the contents page masthead names the series above the title
     contents = etree.fromstring(z.read(base + "contents.xhtml"))
     masthead = contents.find(".//x:header[@class='masthead']", NS)

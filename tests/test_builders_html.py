@@ -160,7 +160,7 @@ def test_metadata(html_build):
     assert root.get("lang") == "en"
     head = root.find("head")
     assert head.find("meta[@charset]").get("charset") == "utf-8"
-    assert text_of(head.find("title")) == "Test Gazette — No. 7"
+    assert text_of(head.find("title")) == "Test Gazette — No. 7, March 14, 2026"
     meta = {}
     for m in head.findall("meta[@name]"):
         meta.setdefault(m.get("name"), []).append(m.get("content"))
@@ -191,7 +191,7 @@ def test_autoescape_keeps_markup_in_metadata_as_text():
     data = html_builder.build(_issue(evil), Theme())
     doc = parse(data)
     assert doc.find(".//script") is None and doc.find(".//b") is None
-    assert text_of(doc.find(".//title")) == evil
+    assert text_of(doc.find(".//title")) == evil + " — March 14, 2026"  # the book title: date added
     assert text_of(doc.find(".//h2[@class='article-title']")) == evil
     assert doc.find(".//meta[@name='description']").get("content") == evil
     assert doc.find(".//a[@class='source']").get("href") == "https://example.org/a?x=1&y=<2>"

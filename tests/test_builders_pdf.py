@@ -58,7 +58,7 @@ def test_contents_page_numbers_match_outline(basic_build):
 def test_metadata(basic_build):
     _report, _epub, pdf = basic_build
     meta = PdfReader(pdf).metadata
-    assert meta.title == "Test Gazette — No. 7"
+    assert meta.title == "Test Gazette — No. 7, March 14, 2026"
     assert "Ada Lovelace" in meta.author and "Grace Hopper" in meta.author
     assert meta.subject == "A small issue built by the tests."
     # sections, then the series (the title when none is set) and number as one keyword
@@ -178,7 +178,7 @@ def test_subject_and_keywords_follow_series(basic_build):
     report, _epub, _pdf_path = basic_build
     meta = _read(_pdf(report.issue, series="The Weekly Brief", number=12)).metadata
     assert meta["/Keywords"] == "News, Notes, The Weekly Brief No. 12"
-    assert meta.title == "Test Gazette — No. 12"
+    assert meta.title == "Test Gazette — No. 12, March 14, 2026"
     meta = _read(_pdf(report.issue, description=None, number=None, series="Brief")).metadata
     assert meta.subject == "Fixtures for the test suite"  # the subtitle, without a description
     assert meta["/Keywords"] == "News, Notes, Brief"
@@ -236,7 +236,7 @@ def test_pdf_a_3u_identification(basic_build):
     intents = reader.trailer["/Root"]["/OutputIntents"]
     assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
     assert reader.pdf_header == "%PDF-1.7"
-    assert reader.metadata.title == "Test Gazette — No. 7"
+    assert reader.metadata.title == "Test Gazette — No. 7, March 14, 2026"
 
 
 @pytest.mark.parametrize("variant", [None, "pdf/a-3u", "pdf/ua-1"])

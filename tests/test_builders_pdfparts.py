@@ -149,7 +149,7 @@ def test_metadata_kept(both):
     (_, single_pdf), (_, parallel_pdf) = both
     one, two = PdfReader(single_pdf), PdfReader(parallel_pdf)
     assert dict(one.metadata) == dict(two.metadata)
-    assert two.metadata.title == "Long Gazette — No. 3"
+    assert two.metadata.title == "Long Gazette — No. 3, March 21, 2026"
     assert "Ada Lovelace" in two.metadata.author
     assert two.metadata.subject == "An issue of many articles built by the tests."
     assert two.trailer["/Root"]["/Lang"] == one.trailer["/Root"]["/Lang"] == "en"

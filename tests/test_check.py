@@ -152,3 +152,41 @@ def test_cli_json_and_missing_file(basic_build, tmp_path):
     assert verdicts[0]["details"]["pages"] > 0
     result = run_cli("check", str(pdf), cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("OK ")
+
+
+def test_the_html_page_a_build_writes_passes(basic_build, tmp_path):
+    from newsbook.builders import html as html_builder
+    from newsbook.render.environment import Theme
+
+    report, _epub, _pdf = basic_build
+    page = tmp_path / "issue.html"
+    page.write_bytes(html_builder.build(report.issue, Theme()))
+    result = run_cli("check", str(page), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("OK ") and "self-contained" in result.stdout
+    verdict = check_files([page])[0]
+    assert verdict.kind == "html" and verdict.problems == []
+    assert verdict.details == {"title": "Test Gazette — No. 7, March 14, 2026", "language": "en"}
+
+
+def test_html_that_is_malformed_or_loads_from_outside_fails(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text('<!DOCTYPE html><html><head><title>t</title>'
+                    '<link rel="stylesheet" href="https://cdn.example/x.css">'
+                    '<style>body { background: url(/etc/x.png) }</style></head>'
+                    '<body><p>a<td/>b <img src="http://e.org/a.png" alt="">'
+                    '<a href="https://e.org/story">a link is not a resource</a></body></html>')
+    verdict = check_files([page])[0]
+    assert verdict.status == FAILED
+    loads = [p for p in verdict.problems if p.startswith("not self-contained")]
+    assert loads == ["not self-contained: it loads https://cdn.example/x.css",
+                     "not self-contained: it loads /etc/x.png",
+                     "not self-contained: it loads http://e.org/a.png"]
+    assert any("td" in p for p in verdict.problems if p.startswith("not well-formed HTML"))
+    assert verdict.warnings == ["no lang on <html>"]
+    latin1 = tmp_path / "latin1.html"
+    latin1.write_bytes("<!DOCTYPE html><title>caf\u00e9</title>".encode("latin-1"))
+    assert check_files([latin1])[0].problems == ["not UTF-8 text"]
+    other = tmp_path / "notes.txt"
+    other.write_text("x")
+    assert check_files([other])[0].problems == ["not an EPUB, PDF or HTML file (by its extension)"]

@@ -98,6 +98,13 @@ def test_broken_source_is_skipped_unless_strict(tmp_path):
     (["build", "missing.md", "-o", "x.epub"], "missing.md: no such file"),
     (["build", "a.md", "-o", "x.docx"], "cannot tell the format"),
     (["build"], "no newsbook.toml here"),
+    (["build", "a.md", "-o", "x.epub", "--since", "last tuesday-ish"],
+     "--since must be a date (YYYY-MM-DD) or a span such as \"7 days\", not 'last tuesday-ish'"),
+    (["list", "a.md", "--until", "soon"], "--until must be a date"),
+    (["build", "a.md", "-o", "x.epub", "--since", "2026-11-27", "--until", "2026-11-20"],
+     "the window is reversed: since '2026-11-27' (2026-11-27 00:00 UTC) is not before until "
+     "'2026-11-20'"),
+    (["list", "a.md", "--since", "3 days", "--until", "10 days"], "the window is reversed"),
 ])
 def test_user_errors_are_one_line_exit_2(tmp_path, args, needle):
     (tmp_path / "a.md").write_text("# A\n\nText.\n")
@@ -209,3 +216,70 @@ def test_help_and_cli_import_nothing_heavy():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_is_taken_before_and_after_the_command(tmp_path, where):
+    (tmp_path / "a.md").write_text("# A\n\nText.\n")
+    args = ["build", "a.md", "-o", "x.epub", "--since", "nope"]
+    args = ["--debug", *args] if where == "before" else [*args, "--debug"]
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback (most recent call last)" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("newsbook: error: --since")
+    assert "Traceback" not in run_cli(*[a for a in args if a != "--debug"], cwd=tmp_path).stderr
+
+
+def test_list_with_everything_filtered_out_says_so_and_exits_0(project):
+    folder = project("basic")
+    result = run_cli("list", str(folder), "--since", "2030-01-01")
+    assert result.returncode == 0, result.stderr
+    head = result.stdout.splitlines()[0]
+    assert head == "Test Gazette No. 7: no article matches the window and filters (all 4 left out; why below)"
+    assert "published before 2030-01-01" in result.stdout and result.stderr == ""
+    report = json.loads(run_cli("list", str(folder), "--since", "2030-01-01", "--json").stdout)
+    assert report["issue"] is None and report["included"] == [] and len(report["left_out"]) == 4
+    built = run_cli("build", str(folder), "--since", "2030-01-01")
+    assert built.returncode == 1 and "nothing was built" in built.stderr  # a build still fails
+
+
+def _dc_title(epub: Path) -> str:
+    import zipfile
+
+    from lxml import etree
+
+    opf = etree.fromstring(zipfile.ZipFile(epub).read("EPUB/content.opf"))
+    return opf.findtext(".//{http://purl.org/dc/elements/1.1/}title")
+
+
+def test_an_ad_hoc_book_is_named_after_its_folder_or_site(tmp_path):
+    from webserver import FixtureServer
+
+    notes = tmp_path / "harbour-notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# A\n\nText.\n")
+    (notes / "b.md").write_text("# B\n\nMore text.\n")
+    day = {"SOURCE_DATE_EPOCH": "1796126400", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = run_cli("build", "harbour-notes", "-o", "folder.epub", cwd=tmp_path, env=day)
+    assert result.returncode == 0, result.stderr
+    assert _dc_title(register_epub(tmp_path / "folder.epub")) == "Harbour Notes — December 1, 2026"
+    result = run_cli("build", "harbour-notes/a.md", "harbour-notes/b.md", "-o", "files.epub",
+                     cwd=tmp_path, env=day)
+    assert _dc_title(register_epub(tmp_path / "files.epub")).startswith("Harbour Notes — ")
+    server = FixtureServer()
+    try:
+        body = "".join(f"<p>Paragraph {i} of a story about the harbour, the ferry and the "
+                       "council, long enough to be read as an article.</p>" for i in range(8))
+        named = server.add("/story", "<!DOCTYPE html><html lang='en'><head><title>Story</title>"
+                           "<meta property='og:site_name' content='Harbour Herald'></head>"
+                           f"<body><article><h1>Story</h1>{body}</article></body></html>")
+        bare = server.add("/bare", "<!DOCTYPE html><html lang='en'><head><title>Bare</title>"
+                          f"</head><body><article><h1>Bare</h1>{body}</article></body></html>")
+        result = run_cli("build", named, "harbour-notes/a.md", "-o", "web.epub", cwd=tmp_path,
+                         env=day)
+        assert result.returncode == 0, result.stderr
+        assert _dc_title(register_epub(tmp_path / "web.epub")) == "Harbour Herald — December 1, 2026"
+        result = run_cli("build", bare, "-o", "host.epub", cwd=tmp_path, env=day)
+        assert result.returncode == 0, result.stderr
+        assert _dc_title(register_epub(tmp_path / "host.epub")).startswith("127.0.0.1:")
+    finally:
+        server.stop()

@@ -50,11 +50,28 @@ def test_defaults():
     ({"fetch": {"workers": 0}}, "'fetch.workers' must be a positive integer"),
     ({"fetch": {"timeout": "long"}}, "'fetch.timeout' must be a number of seconds"),
     ({"issue": "title"}, "'issue' must be a table"),
+    ({"issue": {"title_format": "{title} No. {issue}"}}, "unknown field {issue} (known: {title}"),
+    ({"issue": {"title_format": "{title} {}"}}, "unknown field {}"),
+    ({"issue": {"title_format": "{title.upper}"}}, "unknown field {title.upper}"),
+    ({"issue": {"title_format": "{title"}}, "'issue.title_format': not a format string"),
+    ({"issue": {"title_format": "{number:x<q}"}}, "'issue.title_format': not a format string"),
 ])
 def test_errors(raw, needle):
     with pytest.raises(ConfigError) as info:
         parse(raw, Path("/p/newsbook.toml"))
     assert needle in str(info.value) and "/p/newsbook.toml" in str(info.value)
+
+
+def test_title_format_is_kept_and_a_bad_one_is_one_line_at_the_cli(tmp_path):
+    from conftest import run_cli
+
+    good = parse({"issue": {"title_format": "{series} {number:03d} ({isodate})"}},
+                 Path("/p/newsbook.toml"))
+    assert good.title_format == "{series} {number:03d} ({isodate})"
+    (tmp_path / "newsbook.toml").write_text('[issue]\ntitle = "T"\ntitle_format = "{titel}"\n')
+    result = run_cli("build", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "unknown field {titel}" in result.stderr
 
 
 def test_missing_and_undecodable(tmp_path):

@@ -7,6 +7,7 @@ import email.policy
 import json
 import socket
 import ssl
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,11 +90,23 @@ def smtp(tmp_path):
         controller.stop()
 
 
+def _epub_bytes(payload: bytes) -> bytes:
+    """An OCF zip (mimetype first, stored) carrying `payload` as a stored entry."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/epub+zip")
+        archive.writestr("EPUB/payload.bin", payload)
+    return out.getvalue()
+
+
 @pytest.fixture
 def book(tmp_path) -> Path:
-    """A small file with every byte value in it, so that any mangling shows."""
+    """A small EPUB container with every byte value in it, so that any mangling shows."""
     path = tmp_path / "Die Zeitung – Nr. 1.epub"
-    path.write_bytes(bytes(range(256)) * 40 + b"PK\x03\x04 end")
+    path.write_bytes(_epub_bytes(bytes(range(256)) * 40 + b"PK\x03\x04 end"))
     return path
 
 
@@ -200,11 +213,55 @@ def test_missing_password_names_where_to_put_it(book, monkeypatch):
 def test_size_limit_refuses_before_connecting(smtp, tmp_path):
     inbox, port, _ = smtp()
     big = tmp_path / "big.pdf"
-    big.write_bytes(b"%PDF" + b"0" * 30_000)
+    big.write_bytes(b"%PDF-" + b"0" * 30_000)
     with pytest.raises(DeliveryError, match=r"big.pdf: 29 KB is over the configured max_size "
                                             r"of 20 KB; not sent"):
         send([big], _settings(port, max_size=20 * 1024))
     assert inbox.mails == []
+
+
+@pytest.mark.parametrize(("name", "data", "service", "message"), [
+    ("empty.epub", b"", "kindle", r"empty.epub: the file is empty; not sent"),
+    ("empty.pdf", b"", "generic", r"empty.pdf: the file is empty; not sent"),
+    ("renamed.epub", b"%PDF-1.7 a PDF named .epub", "kindle", r"renamed.epub: not an EPUB"),
+    ("plain.epub", b"PK\x03\x04" + b"\0" * 60, "generic", r"plain.epub: not an EPUB"),
+    ("renamed.pdf", _epub_bytes(b"x"), "kindle", r"renamed.pdf: not a PDF"),
+    ("old.mobi", b"BOOKMOBI" * 10, "kindle", r"old.mobi: Send to Kindle does not take .mobi"),
+])
+def test_what_the_service_would_bounce_is_refused_before_connecting(smtp, tmp_path, name, data,
+                                                                     service, message):
+    inbox, port, _ = smtp()
+    good = tmp_path / "good.pdf"
+    good.write_bytes(b"%PDF-1.7 fine")
+    path = tmp_path / name
+    path.write_bytes(data)
+    # The good file is listed first: nothing is mailed unless every file passes.
+    with pytest.raises(DeliveryError, match=message):
+        send([good, path], _settings(port, service=service))
+    assert inbox.mails == []
+
+
+def test_a_mobi_still_goes_to_a_generic_address(smtp, tmp_path):
+    inbox, port, _ = smtp()
+    path = tmp_path / "old.mobi"
+    path.write_bytes(b"BOOKMOBI" * 10)
+    send([path], _settings(port))
+    assert _attachment(inbox.mails[0][2]).get_content_type() == "application/x-mobipocket-ebook"
+
+
+def test_a_built_epub_goes_to_kindle_with_its_type(smtp, tmp_path):
+    inbox, port, _ = smtp()
+    source = tmp_path / "note.md"
+    source.write_text("---\ntitle: A note\n---\n\nShort text.\n", encoding="utf-8")
+    result = run_cli("build", str(source), "-o", str(tmp_path / "note.epub"), "-q")
+    assert result.returncode == 0, result.stderr
+    register_epub(tmp_path / "note.epub")
+    send([tmp_path / "note.epub"], _settings(port, service="kindle"))
+    part = _attachment(inbox.mails[0][2])
+    assert part.get_content_type() == "application/epub+zip"
+    assert part.get_content() == (tmp_path / "note.epub").read_bytes()
+    body = inbox.mails[0][2].get_body(preferencelist=("plain",)).get_content()
+    assert body.strip()  # a mail with an empty body is refused by some relays
 
 
 def test_kindle_limit_is_50_mb(tmp_path):
@@ -320,4 +377,57 @@ def test_build_send_failure_reports_the_build_then_one_error(project):
     register_epub(Path(result.stdout.strip()))
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("newsbook: error: ")
-    assert "over the configured max_size of 1 KB" in result.stderr
+    # Split into parts as far as it goes, one article a book, and each still over 1 KB.
+    assert "one article alone makes a book of" in result.stderr
+    assert "over the limit of 1 KB; not sent" in result.stderr
+    assert not list(folder.rglob("*-part*.epub"))
+
+
+def test_build_send_mails_an_issue_over_the_limit_in_parts(smtp, project):
+    from newsbook.build.schema import MB
+
+    import random
+
+    from PIL import Image
+
+    inbox, port, _ = smtp()
+    folder = project("basic")
+    # Two articles with a photo each that does not compress: they outweigh the cover and fonts
+    # every part carries.
+    for seed, name in enumerate(["bridge.png", "noise.png"]):
+        pixels = random.Random(seed).randbytes(300 * 300 * 3)
+        Image.frombytes("RGB", (300, 300), pixels).save(folder / "images" / name)
+    (folder / "articles" / "notes" / "photo.md").write_text(
+        "---\ntitle: A photo\ndate: 2026-03-10\n---\n\n![Noise](../../images/noise.png)\n",
+        encoding="utf-8")
+    result = run_cli("build", "-f", "epub", "--json", cwd=folder)
+    whole = Path(json.loads(result.stdout)["outputs"][0])
+    limit = whole.stat().st_size * 0.8  # the whole book is over, its halves are not
+    config = folder / "newsbook.toml"
+    config.write_text(config.read_text(encoding="utf-8") +
+                      f'\n[deliver]\nto = "me@kindle.example"\nfrom = "me@example.org"\n'
+                      f'host = "127.0.0.1"\nport = {port}\nstarttls = false\n'
+                      f'service = "kindle"\nmax_size = {limit / MB}\n', encoding="utf-8")
+    # Up to date: the book is not built again, its parts are (with a cover of their own).
+    result = run_cli("build", "-f", "epub", "--send", "--json", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    sent = [Path(p) for p in json.loads(result.stdout)["sent"]]
+    assert len(sent) >= 2 and len(inbox.mails) == len(sent)
+    assert [p.name for p in sent] == [f"{whole.stem}-part{i}.epub" for i in range(1, len(sent) + 1)]
+    titles, articles = [], []
+    for path, (_, _, message) in zip(sent, inbox.mails):
+        register_epub(path)
+        part = _attachment(message)
+        assert part.get_content() == path.read_bytes() and len(path.read_bytes()) <= limit
+        assert part.get_content_type() == "application/epub+zip"
+        with zipfile.ZipFile(path) as book:
+            opf = book.read("EPUB/content.opf").decode("utf-8")
+            titles.append(opf.split("<dc:title>")[1].split("</dc:title>")[0])
+            articles += sorted(n for n in book.namelist() if n.startswith("EPUB/a"))
+            assert "EPUB/cover.xhtml" in book.namelist()
+    assert titles == [f"{titles[0].rsplit(' (', 1)[0]} ({i}/{len(sent)})"
+                      for i in range(1, len(sent) + 1)]
+    with zipfile.ZipFile(whole) as book:
+        assert sorted(articles) == sorted(n for n in book.namelist() if n.startswith("EPUB/a"))
+        opf = book.read("EPUB/content.opf").decode("utf-8")
+        assert titles[0].startswith(opf.split("<dc:title>")[1].split("</dc:title>")[0] + " (1/")

@@ -177,3 +177,20 @@ def test_a_cache_folder_that_cannot_be_made_only_costs_time(tmp_path):
     text = Theme(compiled=blocker / "compiled").render("section.xhtml", issue,
                                                        section=issue.sections[0])
     assert "<title>" in text
+
+
+@pytest.mark.parametrize("language, number, title_format, expected", [
+    ("en", 3, None, "Gazette — No. 3, March 14, 2026"),
+    ("en-GB", 3, None, "Gazette — No. 3, 14 March 2026"),
+    ("de", 3, None, "Gazette — Nr. 3, 14. März 2026"),
+    ("fr", None, None, "Gazette — 14 mars 2026"),
+    ("en", 3, "{series} #{number:03d} ({isodate})", "The Brief #003 (2026-03-14)"),
+    ("en", 3, "{title}, {no} {number}, {volume}", "Gazette — No. 3, March 14, 2026"),
+    ("en", None, "{title} {no} {number}", "Gazette — March 14, 2026"),
+    ("en", None, "{title} ({date})", "Gazette (March 14, 2026)"),
+])
+def test_book_title_has_number_and_date(language, number, title_format, expected):
+    from newsbook.render.environment import book_title
+
+    issue = _issue(language, number=number, series="The Brief", title_format=title_format)
+    assert book_title(issue) == expected

@@ -137,6 +137,31 @@ def test_three_issue_series(tmp_path):
                for o in reader.outline]
     assert outline == ["Contents", "News", ["Bridge Repairs"]]
     assert "Harbour Weekly Series No. 2" in reader.metadata["/Keywords"]
+    # each issue has a title of its own (calibre and e-readers list books by it); the series
+    # keeps the plain name
+    assert dc_title(epub) == reader.metadata.title == "Harbour Weekly — No. 2, November 14, 2026"
+    assert dc_title(Path(one["outputs"][0])) == "Harbour Weekly — No. 1, November 7, 2026"
+    assert PdfReader(one["outputs"][1]).metadata.title == dc_title(Path(one["outputs"][0]))
+    assert two["issue"]["book_title"] == dc_title(epub)
+
+
+def dc_title(epub: Path) -> str:
+    opf = etree.fromstring(zipfile.ZipFile(epub).read("EPUB/content.opf"))
+    return opf.findtext(".//{http://purl.org/dc/elements/1.1/}title")
+
+
+def test_title_format_names_the_books(tmp_path):
+    root = make_project(tmp_path)
+    config = root / "newsbook.toml"
+    config.write_text(config.read_text().replace(
+        'number = "auto"', 'number = "auto"\ntitle_format = "{series} {number:03d} ({isodate})"'))
+    report = build(root, "2026-11-07", "--theme", "classic")
+    epub, pdf = (Path(p) for p in report["outputs"])
+    assert dc_title(epub) == PdfReader(pdf).metadata.title == "Harbour Weekly Series 001 (2026-11-07)"
+    # the masthead keeps the plain title
+    contents = etree.fromstring(zipfile.ZipFile(epub).read("EPUB/contents.xhtml"))
+    texts = [t.strip() for t in contents.itertext() if t.strip()]
+    assert "Harbour Weekly" in texts and dc_title(epub) not in texts
 
 
 def test_list_shows_the_next_issue_without_building(tmp_path):

@@ -155,3 +155,21 @@ def test_meta_written_with_value_instead_of_content_is_read():
     found = meta_of("<meta name='author' value='Jane Doe'>"
                     f"<meta property='og:title' value='{STORY}'>")
     assert found.authors == ["Jane Doe"] and found.title == STORY
+
+
+def test_an_element_classed_writer_is_a_byline():
+    found = meta_of(body="<div class='headline-inner'><span class='writer'>松村太郎</span>"
+                         "<span class='date'>2019年04月13日 09時00分</span></div><p>本文。</p>")
+    assert found.authors == ["松村太郎"]
+
+
+@pytest.mark.parametrize("written", ["2019年2月27日", "2019年02月27日 09時00分", "2019 年 2 月 27 日"])
+def test_a_cjk_date_in_the_pages_date_element_is_the_publication_day(written):
+    found = meta_of(body=f"<p class='article__readTime date'>{written}</p>"
+                         "<p>原文(投稿日：2019/02/16)へのリンク</p>")
+    assert found.published is not None and found.published.date().isoformat() == "2019-02-27"
+
+
+def test_a_date_in_a_related_articles_block_is_not_the_pages():
+    found = meta_of(body="<p>Story.</p><aside><span class='date'>2019年02月27日</span></aside>")
+    assert found.published is None

@@ -19,6 +19,9 @@ from newsbook.model.errors import NewsbookError
 if TYPE_CHECKING:
     import smtplib
 
+    from newsbook.model import Issue
+    from newsbook.render.environment import Theme
+
 
 MEDIA_TYPES = {".epub": "application/epub+zip", ".pdf": "application/pdf",
                ".html": "text/html", ".htm": "text/html", ".mobi": "application/x-mobipocket-ebook",
@@ -51,13 +54,87 @@ def media_type(path: Path) -> str:
     return guessed or "application/octet-stream"
 
 
+# What Send to Kindle converts (its help page); MOBI and AZW3 have been refused since 2022.
+KINDLE_TYPES = frozenset({"application/epub+zip", "application/pdf", "text/html", "text/plain",
+                          "application/msword", "application/rtf", "image/jpeg", "image/png",
+                          "image/gif", "image/bmp",
+                          "application/vnd.openxmlformats-officedocument."
+                          "wordprocessingml.document"})
+_EPUB_MAGIC = b"PK\x03\x04"
+
+
 def check_size(path: Path, size: int, settings: DeliverSettings) -> None:
     """Refuse a file past the service's limit before any connection is made."""
     if size > settings.limit:
         what = (f"the {settings.service} limit" if settings.max_size is None
                 else "the configured max_size")
+        # One book a mail already; a book past the limit must be built smaller, in parts.
         raise DeliveryError(f"{path}: {human_size(size)} is over {what} of {human_size(settings.limit)}; "
-                            "not sent (build it with fewer articles or smaller images)")
+                            "not sent (`newsbook build --send` mails an issue this large in parts; "
+                            "or build fewer articles, [build] max_articles, or smaller images, "
+                            "[build] image_size)")
+
+
+def in_parts(path: Path, issue: Issue, theme: Theme, limit: int) -> list[tuple[Path, bytes]]:
+    """An issue whose book is over the mail limit built again as parts under it, each a whole
+    book ("Title (1/3)"), written beside it as NAME-part1.epub and so on."""
+    import math
+    from dataclasses import replace
+
+    from newsbook import builders
+    from newsbook.model.split import split_issue
+
+    from newsbook.render.environment import book_title
+
+    builder = builders.get_builder(builders.format_for(path))
+    whole = book_title(issue).replace("{", "{{").replace("}", "}}")
+    count = 2
+    while True:
+        parts = split_issue(issue, count)
+        # Each part's title is the book's with "(1/3)": a format with no fields left in it.
+        parts = [replace(part, title_format=f"{whole} ({index}/{len(parts)})")
+                 for index, part in enumerate(parts, 1)]
+        books = [(path.with_name(f"{path.stem}-part{index}{path.suffix}"),
+                  builder.build(part, theme)) for index, part in enumerate(parts, 1)]
+        largest = max(len(data) for _, data in books)
+        if largest <= limit:
+            return books
+        if len(parts) >= len(issue.articles):
+            raise DeliveryError(f"{path}: one article alone makes a book of {human_size(largest)}, "
+                                f"over the limit of {human_size(limit)}; not sent (build it with "
+                                "smaller images, [build] image_size)")
+        # Parts shrink about in proportion to their number.
+        count = max(count + 1, math.ceil(count * largest / limit))
+
+
+def check_book(path: Path, data: bytes, settings: DeliverSettings) -> None:
+    """Refuse, before mailing, what the service would bounce: an empty file, one whose bytes
+    are not what its type says (the attachment's MIME type comes from the name), a type the
+    service does not take, or one past the size limit."""
+    if not data:
+        raise DeliveryError(f"{path}: the file is empty; not sent")
+    kind = media_type(path)
+    if settings.service == "kindle" and kind not in KINDLE_TYPES:
+        raise DeliveryError(f"{path}: Send to Kindle does not take {path.suffix or 'this'} "
+                            f"files ({kind}); send the EPUB or the PDF")
+    if kind == "application/epub+zip" and not _is_epub(data):
+        raise DeliveryError(f"{path}: not an EPUB (a zip whose first entry names "
+                            "application/epub+zip); not sent")
+    if kind == "application/pdf" and not data.lstrip(b"\0\t\n\f\r ")[:5] == b"%PDF-":
+        raise DeliveryError(f"{path}: not a PDF (no %PDF- header); not sent")
+    check_size(path, len(data), settings)
+
+
+def _is_epub(data: bytes) -> bool:
+    """The OCF container's signature: a zip whose first, stored entry is `mimetype`."""
+    # Local file header: name length at 26, extra length at 28, the name from 30 (APPNOTE 4.3.7).
+    if len(data) < 38 or not data.startswith(_EPUB_MAGIC):
+        return False
+    name_length = int.from_bytes(data[26:28], "little")
+    extra_length = int.from_bytes(data[28:30], "little")
+    start = 30 + name_length + extra_length
+    return (data[30:30 + name_length] == b"mimetype"
+            and data[start:start + 20] == b"application/epub+zip")
 
 
 def make_message(path: Path, data: bytes, settings: DeliverSettings,
@@ -130,7 +207,7 @@ def send(paths: list[Path], settings: DeliverSettings, subject: str | None = Non
             data = path.read_bytes()
         except OSError as exc:
             raise DeliveryError(f"{path}: cannot read ({exc.strerror})") from None
-        check_size(path, len(data), settings)  # every file, before any is sent
+        check_book(path, data, settings)  # every file, before any is sent
         books.append((path, data))
     secret = password(settings)
     if settings.username and secret is None:

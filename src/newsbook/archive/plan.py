@@ -230,5 +230,7 @@ def _issue_key(shared: str, issue, attached, root: Path) -> str:
 
 def issue_filename(plan: ArchivePlan, label: str, fmt: str) -> str:
     """The file name of one issue's output in the archive folder."""
-    return f"{plan.stem}-{label}.{fmt}"
+    from newsbook import builders
+
+    return f"{plan.stem}-{label}{builders.extension(fmt)}"
 

@@ -69,7 +69,7 @@ def _render(job: IssueJob) -> dict[str, bytes]:
     from newsbook import builders
     from newsbook.archive.pdfa import archival
     from newsbook.render.cover import issue_cover  # the build's own: the configured one or drawn
-    from newsbook.render.environment import Theme
+    from newsbook.render.environment import Theme, book_title
 
     issue = job.issue
     # The theme files travel as bytes; Jinja loads templates from a folder, so lay them out
@@ -86,12 +86,12 @@ def _render(job: IssueJob) -> dict[str, bytes]:
         if job.cover is not None:
             cover_path = root / "cover"
             cover_path.write_bytes(job.cover)
-        if "epub" in job.formats and issue.epub_cover:
+        if {"epub", "kepub"} & set(job.formats) and issue.epub_cover:
             issue.cover = issue_cover(issue, cover_path)  # only the EPUB shows the cover
         files = {}
         for fmt in job.formats:
             data = builders.get_builder(fmt).build(issue, theme)
             if fmt == "pdf":
-                data = archival(data, job.sources, title=issue.title)
+                data = archival(data, job.sources, title=book_title(issue))
             files[fmt] = data
     return files

@@ -22,6 +22,7 @@ from newsbook.build.schema import (
 )
 from newsbook.model import Palette, SectionRule, ThemeOptions
 from newsbook.model.errors import ConfigError
+from newsbook.render.environment import title_format_error
 from newsbook.render.themes import FONT_CHOICES, MAX_COLUMNS, THEMES, valid_margins
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
             value = config.root / value
         elif key == "language":
             value = _language(value, path)
+        elif key == "title_format" and (problem := title_format_error(value)):
+            raise ConfigError(f"{path}: 'issue.title_format': {problem}")
         elif key == "number" and isinstance(value, str) and value != "auto":
             raise ConfigError(f"{path}: 'issue.number' must be an integer or \"auto\", "
                               f"not {value!r}")

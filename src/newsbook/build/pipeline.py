@@ -23,6 +23,7 @@ from newsbook.build.state import (
     read_stamps,
     write_stamps,
 )
+from newsbook.builders.kindle import book_language
 from newsbook.clock import build_date
 from newsbook.model import Issue
 from newsbook.model.assemble import assemble
@@ -31,15 +32,17 @@ from newsbook.model.errors import ConfigError, NewsbookError, NothingBuilt
 from newsbook.model.images import local_resolver, web_resolver
 from newsbook.model.select import Decision, article_key, select, text_signature
 from newsbook.render import cover
-from newsbook.render.environment import Theme
+from newsbook.render.environment import Theme, site_of
 from newsbook.sources.fetch import Fetcher
 from newsbook.speed import shortcuts
 
 
 def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool = True,
             progress: Progress | None = None, later: list | None = None,
-            meanwhile=None) -> Issue:
+            meanwhile=None, empty_ok: bool = False) -> Issue | None:
     """Read, clean and assemble the issue a plan describes (progress: see collect.Progress).
+
+    With `empty_ok`, an issue the rules leave empty is None (the report says why), not an error.
 
     With `later` given, the article cache is written by a thread meanwhile, appended to
     `later` with its store: the caller joins it and takes the store's warnings (_finish).
@@ -53,11 +56,13 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     # Spans such as "7 days" count back from the end of the issue's day, so a rebuild of the
     # same issue selects the same articles whenever it runs.
     reference = datetime.combine(issue_date + timedelta(days=1), time(), timezone.utc)
-    try:
-        since, until = (resolve_window(w, reference) if w else None for w in plan.window)
-    except ValueError:
-        raise ConfigError(f"--since/--until must be a date (YYYY-MM-DD) or a span such as "
-                          f"\"7 days\", not {plan.window}") from None
+    since, until = (_window(value, name, reference)
+                    for value, name in zip(plan.window, ("since", "until")))
+    if since is not None and until is not None and since >= until:
+        raise ConfigError(f"the window is reversed: since {plan.window[0]!r} "
+                          f"({since:%Y-%m-%d %H:%M} UTC) is not before until "
+                          f"{plan.window[1]!r} ({until:%Y-%m-%d %H:%M} UTC), so no article "
+                          "could be in it")
     remote = any(spec.kind != "path" or is_url(spec.location) for spec in plan.specs)
     report.inputs = None if remote else [*plan.planned_from,
                                          *(Path(spec.location) for spec in plan.specs)]
@@ -104,10 +109,15 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     rules = replace(plan.rules, since=since, until=until, seen=seen, seen_signatures=signatures)
     chosen, left_out = select(cleaned, rules, identities)
     report.left_out.extend(left_out)
+    if not chosen and empty_ok:
+        return None
     if not chosen:
         raise NothingBuilt(f"all {len(cleaned)} articles were left out ("
                            f"{report.left_out[0].reason}, …): nothing was built")
-    issue, dropped = assemble(chosen, replace(plan.settings, date=issue_date))
+    settings = replace(plan.settings, date=issue_date)
+    if plan.title_from_site:
+        settings.title = next((site for site in map(site_of, chosen) if site), settings.title)
+    issue, dropped = assemble(chosen, settings)
     report.left_out.extend(Decision(a, f"over the limit of section {a.section}") for a in dropped)
     if with_cover:
         covers = article_cache(plan.project)
@@ -117,6 +127,17 @@ def prepare(plan: Plan, report: Report, strict: bool = False, with_cover: bool =
     report.articles = len(issue.articles)
     report.sections = len(issue.sections)
     return issue
+
+
+def _window(value: str | None, name: str, reference: datetime) -> datetime | None:
+    """One end of the issue's window (--since/--until or [build]), resolved; None when open."""
+    if not value:
+        return None
+    try:
+        return resolve_window(value, reference)
+    except ValueError:
+        raise ConfigError(f"--{name} must be a date (YYYY-MM-DD) or a span such as "
+                          f"\"7 days\", not {value!r}") from None
 
 
 def build(plan: Plan, strict: bool = False, progress: Progress | None = None) -> Report:
@@ -166,6 +187,8 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     meanwhile = shortcuts.warm_templates(theme, formats, plan.settings.language)
     issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later,
                     meanwhile=meanwhile)
+    if "epub" in formats:  # the EPUB falls back to "en" for a tag Kindle would refuse
+        report.warnings.extend(w for w in [book_language(issue.language)[1]] if w)
     cover_print = cover.cover_source(plan.cover)
     if report.inputs is not None:
         report.inputs.extend(theme.folders)
@@ -186,8 +209,8 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     _finish(later, report)
     issue.cover, drawing = cover.plan_cover(issue, plan.cover, store)
     # The EPUB's pages (and the cover) rendered on worker processes, when that pays.
-    ahead = shortcuts.render_ahead(issue, theme, plan.jobs, drawing) if "epub" in formats \
-        else None
+    ahead = shortcuts.render_ahead(issue, theme, plan.jobs, drawing) \
+        if formats & {"epub", "kepub"} else None
     if ahead is not None:
         pages = ahead.pages
     if drawing is not None:
@@ -195,15 +218,16 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
         issue.cover = cover.keep_cover(drawn, drawing[2], store)
     report.warnings.extend(store.warnings)
     rendered = []
+    if formats & {"epub", "kepub"}:  # why the book claims no accessibility conformance
+        from newsbook.builders.epub import accessibility_warnings
+
+        report.warnings.extend(accessibility_warnings(issue))
     for path in plan.outputs:
         fmt = builders.format_for(path)
         if fmt == "pdf":
             rendered.append((path, _build_pdf(plan, issue, theme, report)))
-        elif fmt == "epub":
-            from newsbook.builders import epub
-
-            rendered.append((path, epub.build(issue, theme, pages=pages)))
-            report.warnings.extend(epub.accessibility_warnings(issue))
+        elif fmt in ("epub", "kepub"):  # both take the pages rendered ahead
+            rendered.append((path, builders.get_builder(fmt).build(issue, theme, pages=pages)))
         else:
             rendered.append((path, builders.get_builder(fmt).build(issue, theme)))
         if progress is not None:
@@ -244,7 +268,8 @@ def _build_pdf(plan: Plan, issue: Issue, theme: Theme, report: Report) -> bytes:
 
 
 def preview(plan: Plan) -> Report:
-    """What a build would put in the issue and leave out, without rendering or writing."""
+    """What a build would put in the issue and leave out, without rendering or writing; an
+    issue the window and rules leave empty is a report without an issue, not an error."""
     report = Report()
-    prepare(plan, report, with_cover=False)
+    prepare(plan, report, with_cover=False, empty_ok=True)
     return report

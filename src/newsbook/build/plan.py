@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsbook import sources
+from newsbook import builders, sources
 from newsbook.build.collect import SourceSpec, is_url
 from newsbook.build.schema import CONFIG_NAME, Config
 from newsbook.build.state import project_state
@@ -45,6 +45,8 @@ class Plan:
     include_seen: bool = False  # do not leave out what earlier issues carried
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # processes for reading
     deliver: DeliverSettings | None = None  # [deliver]: where `build --send` mails the book
+    # An ad-hoc build of web sources is titled after the first article's site, once read.
+    title_from_site: bool = False
     # Local files and folders the plan was made from (config, source folders): inputs too.
     planned_from: list[Path] = field(default_factory=list)
 
@@ -96,6 +98,7 @@ def plan_project(config: Config, formats: list[str] | None = None,
         publisher=config.publisher, description=config.description,
         identifier=config.identifier, order=config.order, sections=sections,
         page_size=config.page_size, series=config.series, pdf_variant=config.pdf_variant,
+        title_format=config.title_format,
         palette=config.palette, epub_cover=config.epub_cover,
         section_rules=list(config.section_rules),
         theme=replace(config.theme, name=theme) if theme else config.theme,
@@ -105,7 +108,8 @@ def plan_project(config: Config, formats: list[str] | None = None,
                   max_articles=min(config.max_articles or MAX_ISSUE_ARTICLES, MAX_ISSUE_ARTICLES))
     if not outputs:
         folder = output_dir if output_dir is not None else config.root / config.output_dir
-        outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or config.formats]
+        outputs = [folder / f"{output_name(settings)}{builders.extension(fmt)}"
+                   for fmt in formats or config.formats]
     net = config.fetch
     fetch = FetchSettings(timeout=net.timeout, deadline=net.deadline, retries=net.retries,
                           max_bytes=net.max_bytes, per_host=net.per_host, delay=net.delay,
@@ -133,11 +137,24 @@ def plan_sources(locations: list[str], outputs: list[Path] | None = None,
             specs.extend(_local_specs(path))
             roots.append(path if path.is_dir() else path.parent)
     single = len(specs) == 1 and specs[0].kind == "path"
-    settings = IssueSettings(title=title or (Path(specs[0].location).stem.replace("-", " ").title()
-                                             if single else "newsbook"),
+    # Untitled, the book is named after what it holds: one file by its name, local sources
+    # by the folder of the first, web sources by the site of the first article once read.
+    named = title or (name_title(Path(specs[0].location).stem) if single else None)
+    if named is None and specs and not is_url(locations[0]):
+        first = Path(locations[0]).resolve()
+        named = name_title((first if first.is_dir() else first.parent).name) or None
+    settings = IssueSettings(title=named or "newsbook",
                              theme=ThemeOptions(name=theme) if theme else ThemeOptions())
     if not outputs:
         folder = output_dir if output_dir is not None else Path.cwd()
-        outputs = [folder / f"{output_name(settings)}.{fmt}" for fmt in formats or ["epub"]]
+        outputs = [folder / f"{output_name(settings)}{builders.extension(fmt)}"
+                   for fmt in formats or ["epub"]]
     return Plan(specs=specs, settings=settings, outputs=outputs, roots=roots,
-                fetch=FetchSettings(offline=offline), window=(since, until))
+                fetch=FetchSettings(offline=offline), window=(since, until),
+                title_from_site=named is None)
+
+
+def name_title(name: str) -> str:
+    """A file or folder name as a title: 'weekly-notes' -> 'Weekly Notes' ('McNotes' stays)."""
+    words = name.replace("-", " ").replace("_", " ").strip()
+    return words.title() if words.islower() else words

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsbook import builders
 from newsbook.build.collect import Failure
 from newsbook.model import Issue
 from newsbook.model.select import Decision
+from newsbook.render.environment import book_title
 
 
 @dataclass
@@ -47,11 +49,12 @@ def report_dict(report: Report) -> dict:
     files = []
     for path in report.outputs:
         data = path.read_bytes()
-        files.append({"path": str(path), "format": path.suffix.lstrip("."), "bytes": len(data),
+        files.append({"path": str(path), "format": builders.format_for(path), "bytes": len(data),
                       "sha256": hashlib.sha256(data).hexdigest()})
     return {
         "issue": None if issue is None else {
-            "title": issue.title, "number": issue.number, "volume": issue.volume,
+            "title": issue.title, "book_title": book_title(issue),
+            "number": issue.number, "volume": issue.volume,
             "date": issue.date.isoformat(), "identifier": issue.identifier,
             "sections": [s.title for s in issue.sections]},
         "outputs": [str(p) for p in report.outputs],

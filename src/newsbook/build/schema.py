@@ -12,7 +12,7 @@ from newsbook.render.themes import FONT_CHOICES, MAX_COLUMNS, THEMES
 
 
 CONFIG_NAME = "newsbook.toml"
-FORMATS = ("epub", "pdf", "html")
+FORMATS = ("epub", "pdf", "html", "kepub")
 DEFAULT_FORMATS = ("epub", "pdf")  # html is asked for by name
 ORDERS = ("source", "date", "date-asc", "title")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "none")
@@ -61,6 +61,7 @@ class Config:
     number: int | str | None = None  # an integer, or "auto": the next after the last built
     volume: int | None = None
     series: str | None = None
+    title_format: str | None = None  # the book's title with number and date
     identifier: str | None = None
     cover: Path | None = None
     formats: list[str] = field(default_factory=lambda: list(DEFAULT_FORMATS))
@@ -97,6 +98,7 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
         "number": ((int, str), 'an integer or "auto"'),
         "volume": ((int,), "an integer"),
         "series": ((str,), "a string"),
+        "title_format": ((str,), 'a format such as "{title} — {no} {number}, {date}"'),
         "identifier": ((str,), "a string"),
         "cover": ((str,), "a path to an image"),
     },

@@ -16,7 +16,11 @@ BUILDERS: dict[str, str] = {
     "epub": "newsbook.builders.epub",
     "pdf": "newsbook.builders.pdf",
     "html": "newsbook.builders.html",
+    "kepub": "newsbook.builders.kepub",
 }
+# How a format's file name ends where that is not ".<name>": Kobo's readers take a book for a
+# KEPUB only by its ".kepub.epub".
+EXTENSIONS: dict[str, str] = {"kepub": ".kepub.epub"}
 
 
 class Builder(Protocol):
@@ -34,10 +38,19 @@ def get_builder(name: str) -> Builder:
     return importlib.import_module(BUILDERS[name])  # type: ignore[return-value]
 
 
+def extension(name: str) -> str:
+    """How the file name of a format's output ends (".epub", ".kepub.epub")."""
+    return EXTENSIONS.get(name, "." + name)
+
+
 def format_for(path: Path) -> str:
     """The format an output file name asks for, from its extension."""
+    name = path.name.lower()
+    for fmt, ending in EXTENSIONS.items():
+        if name.endswith(ending) and len(name) > len(ending):
+            return fmt
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in BUILDERS:
         raise NewsbookError(f"{path}: cannot tell the format from '{path.suffix or path.name}' "
-                            f"(use {', '.join('.' + n for n in BUILDERS)})")
+                            f"(use {', '.join(extension(n) for n in BUILDERS)})")
     return suffix

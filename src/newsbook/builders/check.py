@@ -82,7 +82,7 @@ def check_files(paths: list[Path], epubcheck: Epubcheck | None = None,
     results = []
     for path in paths:
         kind = path.suffix.lower().lstrip(".")
-        result = FileCheck(path, kind if kind in ("epub", "pdf") else "unknown")
+        result = FileCheck(path, kind if kind in ("epub", "pdf", "html") else "unknown")
         if not path.is_file():
             result.fail("no such file" if not path.exists() else "not a file")
         elif result.kind == "pdf":
@@ -90,8 +90,10 @@ def check_files(paths: list[Path], epubcheck: Epubcheck | None = None,
         elif result.kind == "epub":
             tool = tool or find_epubcheck()
             check_epub(path, result, tool)
+        elif result.kind == "html":
+            check_html(path, result)
         else:
-            result.fail("not an EPUB or PDF (by its extension)")
+            result.fail("not an EPUB, PDF or HTML file (by its extension)")
         results.append(result)
     # Ace opens what the structural check could read (it sets "version"), in one run for all.
     _accessibility([r for r in results if r.kind == "epub" and "version" in r.details], ace)
@@ -276,6 +278,26 @@ def _embedded(font) -> bool:
     return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
+def check_html(path: Path, result: FileCheck) -> None:
+    """An HTML page as newsbook writes it: UTF-8, well-formed HTML5, loading nothing from
+    outside itself (no remote or local src, href of link, CSS url()); a title and a language."""
+    from newsbook.builders.html import page_problems
+
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        result.fail("not UTF-8 text")
+        return
+    problems, found = page_problems(text)
+    for problem in problems:
+        result.fail(problem)
+    result.details.update(found)
+    if not found["title"]:
+        result.fail("no <title>")
+    if not found["language"]:
+        result.warnings.append("no lang on <html>")
+
+
 def summary(result: FileCheck) -> str:
     """The one-line verdict a person reads, after the status word."""
     d = result.details
@@ -291,6 +313,8 @@ def summary(result: FileCheck) -> str:
         if found is not None:
             line += f"; Ace: {found} violation{'s' * (found != 1)}"
         return line
+    if result.kind == "html" and not result.problems and "title" in d:
+        return f"well-formed and self-contained, title {d['title']!r}, language {d['language']!r}"
     if result.problems:
         return result.problems[0]
     return result.warnings[0] if result.warnings else ""

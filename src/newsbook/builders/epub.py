@@ -6,9 +6,10 @@ import io
 import zipfile
 from datetime import datetime, timezone
 
+from newsbook.builders import fontsubset, kindle
 from newsbook.clock import build_time
 from newsbook.model import Issue
-from newsbook.render.environment import Theme, labels_for, long_date, text_direction
+from newsbook.render.environment import Theme, book_title, labels_for, long_date, text_direction
 
 _XHTML = "application/xhtml+xml"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -33,8 +34,8 @@ def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> by
 
     book = epub.EpubBook()
     book.set_identifier(issue.identifier)
-    book.set_title(issue.title)
-    book.set_language(issue.language)
+    book.set_title(book_title(issue))  # with number and date; the series is its own meta
+    book.set_language(kindle.book_language(issue.language)[0])  # the pipeline warns
     creators = issue.authors or ([issue.publisher] if issue.publisher else [])
     for index, name in enumerate(creators, 1):
         book.add_author(name, uid=f"creator{index}")  # unique ids: the default is always "creator"
@@ -55,16 +56,13 @@ def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> by
     css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
                         content=theme.resource("epub.css"))
     book.add_item(css)
-    # The theme's fonts, beside the stylesheet that loads them by relative url().
-    fonts = theme.static_files()
-    for index, (name, data, media_type) in enumerate(fonts, 1):
-        book.add_item(epub.EpubItem(uid=f"font{index}", file_name=f"style/{name}",
-                                    media_type=media_type, content=data))
+    documents: dict[str, epub.EpubItem] = {}
 
     def document(uid: str, name: str, content: str):
         item = epub.EpubItem(uid=uid, file_name=name, media_type=_XHTML,
                              content=content.encode("utf-8"))
         book.add_item(item)
+        documents[name] = item
         return item
 
     spine = []
@@ -94,8 +92,21 @@ def build(issue: Issue, theme: Theme, pages: dict[str, str] | None = None) -> by
                                     file_name=image.key, media_type=image.media_type,
                                     content=image.data))
     book.toc = toc
+    fixed = kindle.fix_documents({name: item.content for name, item in documents.items()})
+    for name, content in fixed.items():
+        documents[name].content = content
+    labels = labels_for(issue.language)
+    # The theme's fonts, beside the stylesheet that loads them by relative url(), cut to the
+    # characters of the documents and of the navigation ebooklib writes from the same titles.
+    shown = fontsubset.characters([d.content for d in documents.values()],
+                                  [book_title(issue), labels["contents"], "Guide"],
+                                  [css.content.decode("utf-8")])
+    fonts = fontsubset.subset_fonts(theme.static_files(), shown, theme.cache_folder("fonts"))
+    for index, (name, data, media_type) in enumerate(fonts, 1):
+        book.add_item(epub.EpubItem(uid=f"font{index}", file_name=f"style/{name}",
+                                    media_type=media_type, content=data))
     book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav(title=labels_for(issue.language)["contents"],
+    book.add_item(epub.EpubNav(title=labels["contents"],
                                direction="rtl" if direction == "rtl" else None))
     book.spine = spine
 
@@ -203,7 +214,6 @@ def _accessibility(book, issue: Issue) -> None:
         book.add_metadata(None, "meta", value, attributes)
 
 
-_FONTS = (".ttf", ".otf")
 _COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".woff", ".woff2")
 
 
@@ -224,9 +234,8 @@ def rezip(data: bytes, when: datetime, extra: dict[str, bytes] | None = None) ->
             # WOFF fonts are compressed already, so deflating them again costs time for nothing.
             stored = name == "mimetype" or name.lower().endswith(_COMPRESSED)
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            # Level 6 (zlib's default) is within a few per cent of 9 on text, at a fraction of
-            # the time; fonts (a megabyte per theme) take level 1: 7% larger, 2.5× faster.
-            level = 1 if name.lower().endswith(_FONTS) else 6
+            # Level 6 (zlib's default) is within a few per cent of 9, at a fraction of the
+            # time; fonts too, now that they are subset to tens of kilobytes.
             target.writestr(info, extra[name] if name in extra else source.read(name),
-                            compresslevel=level)
+                            compresslevel=6)
     return out.getvalue()

@@ -176,6 +176,24 @@ def external_resources(html: str) -> list[str]:
     return found
 
 
+def page_problems(text: str) -> tuple[list[str], dict]:
+    """What keeps an HTML page from being one well-formed, self-contained file (HTML5 parse
+    errors, anything it loads from elsewhere), and its title and language (`newsbook check`)."""
+    import html5lib
+    from html5lib.constants import E
+
+    parser = html5lib.HTMLParser(namespaceHTMLElements=False)
+    document = parser.parse(text)
+    problems = [f"not well-formed HTML: {E.get(code, code) % (values or {})} "
+                f"(line {line}, column {column})"
+                for (line, column), code, values in parser.errors]
+    problems += [f"not self-contained: it loads {_shorten(value)}"
+                 for value in external_resources(text)]
+    title = " ".join("".join(document.find("head/title").itertext()).split()) \
+        if document.find("head/title") is not None else None
+    return problems, {"title": title or None, "language": document.get("lang")}
+
+
 def _css_references(css: str, declarations: bool = False) -> list[str]:
     """url()s other than data: and @imports in a stylesheet or a style attribute."""
     import tinycss2

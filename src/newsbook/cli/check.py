@@ -34,7 +34,8 @@ Exit codes: 0 every file passed; 1 a file failed (or does not exist);
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
 def check(files, strict, verbose, quiet, as_json) -> None:
     """Check books: EPUBs with epubcheck (needs Java) and Ace by DAISY (when installed), PDFs
-    for metadata, outline and fonts."""
+    for metadata, outline and fonts, HTML pages for well-formed HTML5 that loads nothing from
+    outside itself."""
     from newsbook.builders import check as checker
     from newsbook.cli.terminal import paint, warn
 

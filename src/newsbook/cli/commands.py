@@ -31,11 +31,25 @@ def _on_sigterm(signum, frame):
     raise Terminated()
 
 
+def _debug_option() -> click.Option:
+    """--debug, taken after the command too (`newsbook build --debug`), not only before it."""
+    def remember(ctx: click.Context, _param, value: bool) -> None:
+        if value:
+            ctx.meta["newsbook.debug"] = True  # meta is shared by the whole context chain
+
+    return click.Option(["--debug"], is_flag=True, expose_value=False, callback=remember,
+                        help="Show tracebacks instead of one-line errors.")
+
+
 class _Command(click.Command):
     """Turn library errors into `newsbook: error: ...` and an exit code, never a traceback."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params.append(_debug_option())
+
     def invoke(self, ctx: click.Context):
-        debug = ctx.find_root().params.get("debug")
+        debug = ctx.find_root().params.get("debug") or ctx.meta.get("newsbook.debug", False)
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -129,9 +143,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.argument("locations", nargs=-1)
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
               help="Output file; repeatable. The format follows the extension "
-                   "(.epub, .pdf, .html).")
+                   "(.epub, .pdf, .html, .kepub.epub).")
 @click.option("-f", "--format", "formats", multiple=True,
-              type=click.Choice(["epub", "pdf", "html"]),
+              type=click.Choice(["epub", "pdf", "html", "kepub"]),
               help="Formats to build into the project's output folder; repeatable.")
 @click.option("-d", "--output-dir", type=click.Path(path_type=Path),
               help="Folder for the outputs, with their default names (overrides the config).")
@@ -295,10 +309,20 @@ def list_command(locations, offline, since, until, include_seen, timeout, deadli
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     issue = data["issue"]
-    number = f" No. {issue['number']}" if issue["number"] is not None else ""
-    count = data["articles"]
-    click.echo(f"{issue['title']}{number}, {issue['date']}: {count} article{'s' * (count != 1)}")
-    for section in issue["sections"]:
+    if issue is None:
+        # Every article read was left out: an answer to "what would the next issue hold",
+        # not a failure (`build` says "nothing was built" and exits 1); the reasons follow.
+        settings = plan.settings
+        number = f" No. {settings.number}" if settings.number is not None else ""
+        left = len(data["left_out"])
+        click.echo(f"{settings.title}{number}: no article matches the window and filters "
+                   f"(all {left} left out; why below)")
+    else:
+        number = f" No. {issue['number']}" if issue["number"] is not None else ""
+        count = data["articles"]
+        click.echo(f"{issue['title']}{number}, {issue['date']}: "
+                   f"{count} article{'s' * (count != 1)}")
+    for section in (issue or {}).get("sections", []):
         click.echo(f"\n{section}")
         for item in data["included"]:
             if item["section"] == section:

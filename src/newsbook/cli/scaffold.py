@@ -20,6 +20,7 @@ language = "en"                  # a BCP 47 tag: labels, dates and hyphenation f
 number = "auto"                  # the next number after the last built issue; or an integer
 # volume = 1
 # series = "{title}"             # the collection issues belong to (EPUB, calibre, PDF)
+# title_format = "{{title}} — {{no}} {{number}}, {{date}}"   # the book's title in a library
 # identifier = "urn:uuid:..."    # default: stable, from title, volume and number
 # cover = "cover.jpg"            # default: a generated cover
 

@@ -92,7 +92,7 @@ def after_build(plan, built, send_flag: bool | None) -> list:
 
     Returns what was sent (empty when nothing is to be sent); raises DeliveryError.
     """
-    from newsbook import deliver
+    from newsbook import builders, deliver
 
     settings = plan.deliver
     if send_flag is False or (send_flag is None and not (settings and settings.after_build)):
@@ -102,12 +102,42 @@ def after_build(plan, built, send_flag: bool | None) -> list:
                                     "newsbook.toml (to, from, host)")
     if send_flag is None and built.up_to_date:
         return []  # an automatic send mails new issues only, not the same book again
-    paths = [p for p in built.outputs if p.suffix.lstrip(".") in settings.formats]
+    # By format, not by suffix: a KEPUB's name ends in .epub too.
+    paths = [p for p in built.outputs if builders.format_for(p) in settings.formats]
     if not paths:
         raise deliver.DeliveryError(f"nothing to send: the build wrote no "
                                     f"{' or '.join(settings.formats)} ([deliver] formats)")
     issue = built.issue
     subject = None
     if issue is not None:
-        subject = issue.title + (f" No. {issue.number}" if issue.number is not None else "")
+        from newsbook.render.environment import book_title
+
+        subject = book_title(issue)  # the book's own title: number and date
+        paths = _in_parts(plan, issue, paths, settings)
     return deliver.send(paths, settings, subject)
+
+
+def _in_parts(plan, issue, paths: list, settings) -> list:
+    """The outputs to mail, each one over the mail limit replaced by its parts (written)."""
+    from newsbook import deliver
+    from newsbook.build.output import write_atomic
+    from newsbook.build.state import cache_dir
+    from newsbook.render.environment import Theme
+
+    mailed = []
+    for path in paths:
+        if not path.is_file() or path.stat().st_size <= settings.limit:
+            mailed.append(path)  # small enough (a missing file is reported by send)
+            continue
+        theme = Theme(plan.templates, plan.settings.theme,
+                      compiled=cache_dir(plan.project) / "templates")
+        if issue.cover is None:  # an up-to-date build drew none: the parts get theirs
+            from dataclasses import replace
+
+            from newsbook.render import cover
+
+            issue = replace(issue, cover=cover.issue_cover(issue, plan.cover))
+        for part, data in deliver.in_parts(path, issue, theme, settings.limit):
+            write_atomic(part, data)
+            mailed.append(part)
+    return mailed

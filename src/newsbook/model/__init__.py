@@ -99,6 +99,8 @@ class Issue:
     cover: Image | None = None
     page_size: str = "A4"
     series: str | None = None  # the collection the issue belongs to (EPUB, calibre, PDF)
+    # The book's title with number and date (render.environment.book_title); None: the default.
+    title_format: str | None = None
     pdf_variant: str | None = None  # None, "pdf/ua-1" (tagged) or "pdf/a-3u"
     palette: Palette = field(default_factory=Palette)
     epub_cover: bool = True  # a cover image and page in the EPUB

@@ -35,6 +35,7 @@ class IssueSettings:
     page_size: str = "A4"
     cover: Image | None = None
     series: str | None = None
+    title_format: str | None = None  # the book's title (render.environment.book_title)
     pdf_variant: str | None = None
     palette: Palette = field(default_factory=Palette)
     epub_cover: bool = True
@@ -128,6 +129,7 @@ def assemble(articles: list[Article], settings: IssueSettings,
         cover=settings.cover,
         page_size=settings.page_size,
         series=settings.series,
+        title_format=settings.title_format,
         pdf_variant=settings.pdf_variant,
         palette=settings.palette,
         epub_cover=settings.epub_cover,

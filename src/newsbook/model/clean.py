@@ -8,7 +8,7 @@ from dataclasses import replace
 from urllib.parse import unquote
 
 from newsbook.model import Article, Image
-from newsbook.model import contentmodel, nesting
+from newsbook.model import codeblocks, contentmodel, footnotes, nesting
 from newsbook.model.a11y import make_readable
 from newsbook.model.cleanmeta import _INVALID_XML, _clean_metadata, _link
 from newsbook.model.images import (MAX_IMAGE_SIDE, ImageRefused, Resolver, absolute_image_url,
@@ -16,7 +16,7 @@ from newsbook.model.images import (MAX_IMAGE_SIDE, ImageRefused, Resolver, absol
 
 # Part of the article cache's key (articlecache.py): bump it whenever a change here makes any
 # article clean differently, so that articles cached by the old code are read again.
-VERSION = 3
+VERSION = 4
 
 # HTML5 elements that are valid in EPUB 3 content documents and make sense in an article.
 ALLOWED_TAGS = {
@@ -40,9 +40,11 @@ ALLOWED_ATTRIBUTES = {
     "col": {"span"},
     "colgroup": {"span"},
 }
-# Kept through the sanitizer for _prepare() only: lazy-loading image URLs, cell alignment.
+# Kept through the sanitizer for _prepare() only: lazy-loading image URLs, cell alignment,
+# the language of code.
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url")
-_CARRIED = {"img": {*_LAZY_SRC, "srcset"}, "td": {"style"}, "th": {"style"}}
+_CARRIED = {"img": {*_LAZY_SRC, "srcset"}, "td": {"style"}, "th": {"style"},
+            "pre": {"class"}, "code": {"class"}}  # a code block's language (codeblocks.py)
 _NUMERIC_ATTRIBUTES = {"colspan", "rowspan", "start", "value", "span"}
 # Content of these is dropped entirely, not just the tags.
 _DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "embed",
@@ -132,6 +134,7 @@ def clean_article(article: Article, resolve: Resolver | None = None,
     _fix_attributes(root)
     _fix_links(root, article)
     _prefix_ids(root, article.id)
+    footnotes.mark(root)
     _drop_empty(root)
     make_readable(root)  # after links and empty blocks are settled: what is left is read
     body = _inner(root, "xml")
@@ -218,7 +221,9 @@ def _inner(root, method: str) -> str:
 
 
 def _prepare(root) -> None:
-    """What the sanitizer would lose: lazy-loaded image URLs, table cell alignment."""
+    """What the sanitizer would lose: lazy-loaded image URLs, table cell alignment, the
+    language of code blocks (which are highlighted here, once the classes are gone)."""
+    code_languages = codeblocks.languages(root)
     for img in root.iter("img"):
         src = img.get("src", "")
         if src and not src.startswith("data:"):
@@ -240,6 +245,7 @@ def _prepare(root) -> None:
         for el in root.iter(tag):
             for name in names:
                 el.attrib.pop(name, None)
+    codeblocks.highlight(code_languages)
 
 
 def _drop(element) -> None:

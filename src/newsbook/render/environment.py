@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 from markupsafe import Markup
@@ -100,6 +101,48 @@ def iso_date(value: date | datetime | None) -> str:
     return (value.date() if isinstance(value, datetime) else value).isoformat()
 
 
+# The book's title (EPUB dc:title, PDF /Title, what calibre and e-readers list): the issue's
+# title with its number and date, so that the issues of one series differ in a library.
+TITLE_FORMAT = "{title} — {no} {number}, {date}"
+TITLE_FORMAT_UNNUMBERED = "{title} — {date}"
+TITLE_FIELDS = ("title", "series", "no", "number", "volume", "date", "isodate", "subtitle")
+_SAMPLE_FIELDS = {"title": "T", "series": "S", "no": "No.", "number": 1, "volume": 1,
+                  "date": "1 May 2026", "isodate": "2026-05-01", "subtitle": "S"}
+
+
+def title_format_error(value: str) -> str | None:
+    """Why a title format cannot be used (an unknown or positional field, bad braces), or None."""
+    try:
+        for _, name, _, _ in Formatter().parse(value):
+            if name is None:
+                continue
+            if name not in TITLE_FIELDS:
+                shown = "{" + name + "}" if name else "{}"
+                return (f"unknown field {shown} (known: "
+                        + ", ".join("{" + f + "}" for f in TITLE_FIELDS) + ")")
+        value.format(**_SAMPLE_FIELDS)
+    except (ValueError, TypeError, KeyError) as exc:
+        return f"not a format string ({exc})"
+    return None
+
+
+def book_title(issue: Issue) -> str:
+    """The issue's title as a book: 'The Weekly Brief — No. 3, December 6, 2026' by default
+    (date and "No." in the issue's language); an issue without a number has no number part."""
+    fields = {"title": issue.title, "series": issue.series or issue.title,
+              "no": labels_for(issue.language)["issue"], "number": issue.number,
+              "volume": issue.volume, "date": long_date(issue.date, issue.language),
+              "isodate": issue.date.isoformat(), "subtitle": issue.subtitle or ""}
+    chosen = issue.title_format or TITLE_FORMAT
+    used = {name for _, name, _, _ in Formatter().parse(chosen) if name}
+    # A format that needs what this issue lacks (a project without numbers, a volume never
+    # set) falls back to the default that fits, rather than print "None".
+    if any(fields[name] is None for name in used & {"number", "volume"}) \
+            or (issue.number is None and "no" in used):
+        chosen = TITLE_FORMAT if issue.number is not None else TITLE_FORMAT_UNNUMBERED
+    return chosen.format(**fields)
+
+
 def join_names(names: list[str], language: str = "en") -> str:
     """'A, B and C' in the reader's language."""
     from babel.lists import format_list
@@ -128,6 +171,18 @@ def language_attributes(language: str | None, outer: str | None = None) -> Marku
     if direction != text_direction(outer):
         parts.append(Markup(' dir="{0}"').format(direction))
     return Markup("").join(parts)
+
+
+def code_css(style: str = "bw") -> Markup:
+    """The CSS of a Pygments style for highlighted code blocks ("bw": weight and slant only)."""
+    from pygments.util import ClassNotFound
+
+    from newsbook.model.codeblocks import style_css
+
+    try:
+        return Markup(style_css(style))
+    except ClassNotFound:  # a theme's stylesheet named a style Pygments does not have
+        raise BuildError(f"code_css: Pygments has no style '{style}'") from None
 
 
 def plain_text(fragment: str) -> str:
@@ -233,8 +288,14 @@ class Theme:
         env.filters.update(long_date=long_date, iso_date=iso_date, join_names=join_names,
                            site=site_of, reading_time=reading_time,
                            reading_minutes=reading_minutes, direction=text_direction)
-        env.globals.update(language_attributes=language_attributes, theme=self.settings)
+        env.globals.update(language_attributes=language_attributes, theme=self.settings,
+                           code_css=code_css)
         return env
+
+    def cache_folder(self, name: str) -> Path | None:
+        """A folder beside the compiled templates where builders keep what they derive from
+        the theme's files (subset fonts), or None when this theme has no cache."""
+        return self._compiled.parent / name if self._compiled is not None else None
 
     @property
     def name(self) -> str:
@@ -244,8 +305,16 @@ class Theme:
     def render(self, name: str, issue: Issue, **context: Any) -> str:
         """Render one template with the issue, the labels of its language and the theme."""
         labels = labels_for(issue.language)
+        if name.endswith(".xhtml"):  # an EPUB document: its notes pop up
+            from newsbook.render.notes import epub_notes
+
+            def body(article: Article) -> Markup:
+                return Markup(epub_notes(article.body))
+        else:
+            def body(article: Article) -> Markup:
+                return Markup(article.body)
         return self._render(name, issue=issue, labels=labels, lang=issue.language,
-                            body=lambda article: Markup(article.body), **context)
+                            body=body, book_title=book_title(issue), **context)
 
     def _render(self, name: str, **context: Any) -> str:
         from jinja2 import TemplateError, TemplateNotFound

@@ -24,7 +24,7 @@ READERS: dict[str, tuple[str, tuple[str, ...]]] = {
 # number whenever a change makes it read any file differently, so cached articles are read again.
 # Kept here rather than in the reader modules, which would have to be imported (trafilatura)
 # just to tell that a cached article is still good.
-READER_VERSIONS: dict[str, int] = {"markdown": 2, "html": 3, "text": 2}
+READER_VERSIONS: dict[str, int] = {"markdown": 2, "html": 4, "text": 2}
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 

@@ -13,6 +13,7 @@ from newsbook.sources.page import chunks, embeds, figures
 from newsbook.sources.page import pagemeta, substance
 from newsbook.sources.page.headline import same_headline
 from newsbook.sources.page.promos import drop_promos, drop_trailing_calls, drop_trailing_widgets
+from newsbook.sources.page.restore import restore
 
 # trafilatura's XML keeps what its HTML output loses (ordered lists, header cells):
 # convert that to HTML ourselves.
@@ -102,7 +103,8 @@ def _to_html(el, captions: dict[str, str]) -> None:
     else:
         el.tag = "span"
     for name in list(el.attrib):
-        if name not in ("href", "src", "alt"):
+        # ids and a code block's class are ours, put back by page/restore.py.
+        if name not in ("href", "src", "alt", "id") and not (name == "class" and tag == "code"):
             del el.attrib[name]
 
 
@@ -280,6 +282,7 @@ def read(path: Path, text: str, url: str | None = None) -> Article:
         drop_promos(doc.find("main"))
         drop_trailing_calls(doc.find("main"))
         drop_trailing_widgets(doc.find("main"))
+        restore(tree, doc.find("main"))
     body = _body_from_xml(doc, captions)
     if body is None:
         raise SourceError(f"{path}: no article text found in the page")

@@ -36,7 +36,8 @@ def choose_date(sig: Signals, fallback: str | None) -> datetime | None:
     """Publication date: JSON-LD, then article meta, then <time>, then the extractor's guess."""
     values = [obj.get("datePublished") for obj in sig.json_ld]
     values += [v for name in _DATE_META for v in sig.meta.get(name, ())]
-    values += sig.times + [fallback, sig.first("article:modified_time", "og:updated_time")]
+    values += sig.times + [_written_date(text) for text in sig.dated]
+    values += [fallback, sig.first("article:modified_time", "og:updated_time")]
     values += [obj.get("dateModified") for obj in sig.json_ld]
     for value in values:
         if isinstance(value, str) and value.strip():
@@ -44,6 +45,17 @@ def choose_date(sig: Signals, fallback: str | None) -> datetime | None:
             if moment is not None and moment.year > 1990:
                 return moment
     return None
+
+
+# Year, month and day as Chinese and Japanese pages write them: "2019年2月27日", "2019年02月27日".
+_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def _written_date(text: str) -> str | None:
+    """The ISO day of a CJK date written in a page's date element; other forms are left to
+    htmldate, whose readers of English dates already look at such elements."""
+    match = _CJK_DATE.search(text)
+    return "{}-{:0>2}-{:0>2}".format(*match.groups()) if match else None
 
 
 def _language(sig: Signals, fallback: str | None) -> str | None:

@@ -56,6 +56,7 @@ class Signals:
     author_links: list[str] = field(default_factory=list)  # texts of links to author pages
     bylines: list[str] = field(default_factory=list)
     times: list[str] = field(default_factory=list)
+    dated: list[str] = field(default_factory=list)  # texts of elements whose class says "date"
 
     def first(self, *names: str) -> str | None:
         """The first non-empty meta content among the given names."""
@@ -108,7 +109,8 @@ def collect(tree) -> Signals:
             sig.author_links.append(text)
     lower = 'translate(@class, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")'
     for el in tree.xpath(f'//*[@itemprop="author" or contains({lower}, "byline") or '
-                         f'contains({lower}, "author") or contains(@id, "byline")]'):
+                         f'contains({lower}, "author") or contains({lower}, "writer") or '
+                         f'contains(@id, "byline")]'):
         if el.tag in ("meta", "link", "img", "script", "style", "body", "html", "article"):
             if el.tag == "meta" and el.get("content"):
                 sig.bylines.append(el.get("content"))
@@ -117,6 +119,11 @@ def collect(tree) -> Signals:
         if text and len(text) <= 120 and not _in_foreign_container(el):
             name = el.find('.//*[@itemprop="name"]')
             sig.bylines.append(_text(name) if name is not None else text)
+    # Dates written for people ("2019年2月27日") in an element the page marks as a date.
+    for el in tree.xpath(f'//*[contains({lower}, "date") and not(self::meta or self::script)]'):
+        text = _text(el)
+        if 0 < len(text) <= 60 and not _in_foreign_container(el):
+            sig.dated.append(text)
     for el in tree.xpath("//time[@datetime]"):
         if el.get("itemprop") == "datePublished" or el.get("pubdate") is not None:
             sig.times.insert(0, el.get("datetime"))
