@@ -188,7 +188,11 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later,
                     meanwhile=meanwhile)
     if "epub" in formats:  # the EPUB falls back to "en" for a tag Kindle would refuse
-        report.warnings.extend(w for w in [book_language(issue.language)[1]] if w)
+        language, warning = book_language(issue.language)
+        if warning:
+            report.warnings.append(warning)
+            # Its documents too: a lang a reader cannot read is no language (Ace: html-lang-valid).
+            issue.language = language
     cover_print = cover.cover_source(plan.cover)
     if report.inputs is not None:
         report.inputs.extend(theme.folders)
