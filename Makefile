@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ACE := $(VENV)/ace/.installed
 
 .PHONY: demo test bench system picture clean
 
 demo: $(STAMP)
 	$(BIN)/newsbook build samples --output-dir _build
 
-test: $(STAMP)
+test: $(STAMP) $(ACE)
 	$(BIN)/python -m pytest -q
 
 # Speed against pandoc (installed with apt when missing); not part of the test suite.
@@ -36,6 +37,11 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
+
+# Ace by DAISY (EPUB accessibility) for the tests and `newsbook check`: Node, npm and Chromium
+# from apt when missing, Ace from npm into $(VENV)/ace.
+$(ACE): scripts/ace.sh | $(STAMP)
+	@bash scripts/ace.sh $(VENV)
 
 clean:
 	rm -rf $(VENV) samples/_build _build .pytest_cache

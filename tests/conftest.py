@@ -1,4 +1,4 @@
-"""Shared fixtures: test projects, builds, and one batched epubcheck run for every EPUB built."""
+"""Shared fixtures: test projects, builds, and one batched epubcheck and Ace run for every EPUB built."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ SAMPLES = REPO / "samples"
 SHARED_SEED = REPO.parent / "shared" / "corpus" / "seed" / "scraped-article.txt"
 
 # Every EPUB a test builds is registered here; tests/test_epubcheck.py validates them all in
-# one JVM run at the end of the session (each JVM start costs seconds).
+# one JVM run at the end of the session (each JVM start costs seconds), tests/test_ace.py
+# checks their accessibility with Ace by DAISY, one book of each kind.
 BUILT_EPUBS: list[Path] = []
 
 
@@ -27,13 +28,30 @@ def copy_samples(folder: Path) -> Path:
 
 
 def register_epub(path: Path) -> Path:
-    """Queue an EPUB for the end-of-session epubcheck run."""
+    """Queue an EPUB for the end-of-session epubcheck and Ace runs."""
     BUILT_EPUBS.append(path)
     return path
 
 
+def inaccessible_copy(good: Path, target: Path) -> Path:
+    """A copy of a built EPUB with faults Ace finds: no language on the OPF package, and the
+    ARIA roles its epub:type values need taken away."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(target, "w") as copy:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith(".opf"):
+                data = re.sub(rb'(<package[^>]*?) xml:lang="[^"]*"', rb"\1", data, count=1)
+            elif info.filename.endswith(".xhtml"):
+                data = re.sub(rb' role="doc-(part|chapter)"', b"", data)
+            copy.writestr(info, data)
+    return target
+
+
 def pytest_collection_modifyitems(session, config, items):
-    """Run the epubcheck batch after every test that builds EPUBs."""
+    """Run the epubcheck and Ace batches after every test that builds EPUBs."""
     last = [item for item in items if item.get_closest_marker("epubcheck_batch")]
     items[:] = [item for item in items if item not in last] + last
 

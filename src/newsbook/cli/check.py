@@ -1,4 +1,4 @@
-"""`newsbook check`: validate built books (epubcheck for EPUB, structure and fonts for PDF)."""
+"""`newsbook check`: validate built books (epubcheck and Ace for EPUB, structure and fonts for PDF)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ Examples:
   newsbook check brief.pdf --json
 
 \b
+Accessibility: Ace by DAISY checks EPUBs when it is installed (make test puts it in the venv,
+or npm install -g @daisy/ace and a Chromium); without it, one line says it was skipped.
+
+\b
 Exit codes: 0 every file passed; 1 a file failed (or does not exist);
 69 nothing failed, but an EPUB was not validated (no Java runtime, or no epubcheck).
 """
@@ -29,8 +33,9 @@ Exit codes: 0 every file passed; 1 a file failed (or does not exist);
 @click.option("-q", "--quiet", is_flag=True, help="Print only the files that fail.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
 def check(files, strict, verbose, quiet, as_json) -> None:
-    """Check books: EPUBs with epubcheck (needs Java), PDFs for metadata, outline and fonts,
-    HTML pages for well-formed HTML5 that loads nothing from outside itself."""
+    """Check books: EPUBs with epubcheck (needs Java) and Ace by DAISY (when installed), PDFs
+    for metadata, outline and fonts, HTML pages for well-formed HTML5 that loads nothing from
+    outside itself."""
     from newsbook.builders import check as checker
     from newsbook.cli.terminal import paint, warn
 
@@ -54,6 +59,10 @@ def check(files, strict, verbose, quiet, as_json) -> None:
                 click.echo(f"          {line}")
             if len(details) > 50:
                 click.echo(f"          … and {len(details) - 50} more")
+        skipped = [r.details["ace"]["skipped"] for r in results
+                   if "skipped" in r.details.get("ace", {})]
+        if skipped and not quiet:
+            click.echo(f"newsbook: Ace skipped, accessibility not checked: {skipped[0]}", err=True)
         unchecked = [r for r in results if r.status == checker.UNCHECKED]
         if unchecked:
             warn(f"{len(unchecked)} EPUB{'s' * (len(unchecked) != 1)} not validated: "

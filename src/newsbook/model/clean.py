@@ -9,13 +9,14 @@ from urllib.parse import unquote
 
 from newsbook.model import Article, Image
 from newsbook.model import codeblocks, contentmodel, footnotes, nesting
+from newsbook.model.a11y import make_readable
 from newsbook.model.cleanmeta import _INVALID_XML, _clean_metadata, _link
 from newsbook.model.images import (MAX_IMAGE_SIDE, ImageRefused, Resolver, absolute_image_url,
                                    normalize_image)
 
 # Part of the article cache's key (articlecache.py): bump it whenever a change here makes any
 # article clean differently, so that articles cached by the old code are read again.
-VERSION = 3
+VERSION = 4
 
 # HTML5 elements that are valid in EPUB 3 content documents and make sense in an article.
 ALLOWED_TAGS = {
@@ -135,6 +136,7 @@ def clean_article(article: Article, resolve: Resolver | None = None,
     _prefix_ids(root, article.id)
     footnotes.mark(root)
     _drop_empty(root)
+    make_readable(root)  # after links and empty blocks are settled: what is left is read
     body = _inner(root, "xml")
     if not body.strip():
         body = "<p></p>"
