@@ -97,14 +97,14 @@ def check_files(paths: list[Path], epubcheck: Epubcheck | None = None,
             result.fail("not an EPUB, PDF or HTML file (by its extension)")
         results.append(result)
     # Ace opens what the structural check could read (it sets "version"), in one run for all.
-    _accessibility([r for r in results if r.kind == "epub" and "version" in r.details], ace)
+    _ace([r for r in results if r.kind == "epub" and "version" in r.details], ace)
     for result in results:
         if strict and result.warnings and result.status == OK:
             result.status = FAILED
     return results
 
 
-def _accessibility(results: list[FileCheck], tool) -> None:
+def _ace(results: list[FileCheck], tool) -> None:
     """Ace's violations as problems of each EPUB; when Ace cannot run, why, in the details."""
     from newsbook.builders import ace
 
@@ -214,7 +214,7 @@ def check_pdf(path: Path, result: FileCheck) -> None:
         meta = reader.metadata or {}
         outline = reader.outline
         fonts, unembedded = _fonts(reader)
-        tagged, language, bare = _accessibility(reader.trailer["/Root"].get_object())
+        tagged, language, bare = _pdf_tags(reader.trailer["/Root"].get_object())
     except Exception as exc:  # noqa: BLE001
         # pypdf raises many kinds on damaged files (its own, KeyError, ValueError, ...): all
         # mean that a reader cannot open this book, which is the verdict.
@@ -243,7 +243,7 @@ def check_pdf(path: Path, result: FileCheck) -> None:
         result.fail(f"font {name} is not embedded")
 
 
-def _accessibility(root) -> tuple[bool, str | None, int]:
+def _pdf_tags(root) -> tuple[bool, str | None, int]:
     """Whether the PDF is tagged (marked, with a structure tree), its /Lang if any, and how
     many of its figures have no alternative text."""
     mark = root.get("/MarkInfo")
