@@ -10,6 +10,7 @@ metadata. Ace checks the few books that between them have every feature of all t
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
 from pathlib import Path
 
@@ -151,11 +152,14 @@ def test_footnotes_code_tables_and_images_are_built_for_ace(theme, tmp_path):
     assert all(tag in body for tag in (b"<table", b"<pre", b"<img", b'href="#'))
 
 
-@pytest.mark.skipif(ACE.missing is not None, reason=ACE.missing or "")
+# CI installs Ace (make test runs scripts/ace.sh): there a missing Ace is a failure, not a skip.
+@pytest.mark.skipif(ACE.missing is not None and not os.environ.get("CI"), reason=ACE.missing or "")
 @pytest.mark.epubcheck_batch
 def test_every_built_epub_passes_ace(basic_build, tmp_path):
+    assert ACE.missing is None, ACE.missing
     built = list(dict.fromkeys(p for p in BUILT_EPUBS if p.exists()))
-    paths = representatives(built)
+    # NEWSBOOK_ACE_ALL=1 checks every book rather than the ones standing for all (minutes more).
+    paths = built if os.environ.get("NEWSBOOK_ACE_ALL") else representatives(built)
     assert paths, "no EPUB was built"
     # A control: a book Ace must fault (no language on the package, a part without its role),
     # or a clean result means nothing.
