@@ -13,22 +13,8 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 
-if [ ${#missing[@]} -gt 0 ]; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "newsbook: Ace by DAISY needs: ${missing[*]}; install them to run the accessibility checks" >&2
-    exit 0
-  fi
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-      echo "newsbook: Ace by DAISY needs ${missing[*]}; run as root: apt-get install ${missing[*]}" >&2
-      exit 0
-    fi
-  fi
-  echo "newsbook: installing system packages for Ace: ${missing[*]}" >&2
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash "$(dirname "$0")/apt-install.sh" "Ace by DAISY" ${missing[@]+"${missing[@]}"}
+command -v npm >/dev/null 2>&1 || exit 0  # not installed (said why above): the checks skip Ace
 
 if [ "$(cat "$STAMP" 2>/dev/null)" = "$ACE_VERSION" ] && [ -x "$DEST/node_modules/.bin/ace-puppeteer" ]; then
   exit 0

