@@ -221,7 +221,8 @@ url = "{base}/news/market"
 @pytest.mark.parametrize("path, reason", [
     ("/news/missing", "HTTP 404"),
     ("/down", "HTTP 500"),
-    ("/slow", "timed out"),
+    # The read timeout or the whole-request limit, whichever a loaded machine reaches first.
+    ("/slow", ("timed out", "no answer in time")),
     ("/reset", "connection failed"),
     ("/loop", "redirects"),
     ("/big", "byte limit"),
@@ -238,10 +239,11 @@ url = "{{base}}/news/market"
     result, report = build(folder)
     assert result.returncode == 0, result.stderr
     assert [f["source"] for f in report["failures"]] == [site.url(path)]
-    assert reason in report["failures"][0]["reason"]
+    reasons = reason if isinstance(reason, tuple) else (reason,)
+    assert any(r in report["failures"][0]["reason"] for r in reasons)
     assert set(epub_articles(Path(report["outputs"][0]))) == {"Market Returns to the Square"}
     strict = run_cli("build", str(folder), "--strict")
-    assert strict.returncode == 1 and reason in strict.stderr
+    assert strict.returncode == 1 and any(r in strict.stderr for r in reasons)
 
 
 def test_retry_after_500_and_charsets(tmp_path, site):
