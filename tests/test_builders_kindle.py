@@ -14,6 +14,7 @@ from conftest import ROOTS, register_epub
 from newsbook.builders.kindle import book_language, declared, fix_documents, valid_language
 
 X = "{http://www.w3.org/1999/xhtml}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 
 
@@ -117,12 +118,12 @@ def _project(tmp_path: Path, **replacements: str) -> Path:
     return folder
 
 
-def _build(folder: Path):
+def _build(folder: Path, fmt: str = "epub"):
     from newsbook.build import config as config_mod
     from newsbook.build import pipeline
     from newsbook.build import plan as plan_mod
 
-    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), ["epub"])
+    plan = plan_mod.plan_project(config_mod.load(folder / "newsbook.toml"), [fmt])
     report = pipeline.build(plan)
     return report, register_epub(report.outputs[0])
 
@@ -133,6 +134,16 @@ def test_invalid_language_builds_an_english_book_and_warns(tmp_path):
     assert opf.findtext(".//dc:language", namespaces=OPF) == "en"
     assert any("'zz' is not a valid BCP 47 tag" in w for w in report.warnings)
     assert_kindle_safe(epub)
+
+
+def test_a_kepub_alone_falls_back_as_the_epub_does(tmp_path):
+    report, kepub = _build(_project(tmp_path, **{'language = "en"': 'language = "zz"'}), "kepub")
+    assert kepub.name.endswith(".kepub.epub")
+    assert any("'zz' is not a valid BCP 47 tag" in w for w in report.warnings)
+    with zipfile.ZipFile(kepub) as book:
+        langs = {etree.fromstring(book.read(n)).get(XML_LANG) for n in book.namelist()
+                 if n.endswith(".xhtml") and not n.endswith("nav.xhtml")}
+    assert "en" in langs and "zz" not in langs, langs  # (an article in French keeps its own)
 
 
 def test_webp_images_and_cover_become_png_or_jpeg(tmp_path):

@@ -58,3 +58,15 @@ def test_a_code_block_keeps_the_language_the_page_gave_it(tmp_path):
     assert first.find("code").get("class") == "language-python"
     assert first.find(".//span[@class='kn']").text == "import"
     assert second.find(".//span") is None  # no class in the page, no guess
+
+
+def test_a_pandoc_page_names_its_code_language_as_pandoc_writes_it(tmp_path):
+    root = _read_and_clean(tmp_path, (
+        _PROSE + '<div class="sourceCode" id="cb1"><pre class="sourceCode python"><code '
+        'class="sourceCode python">import os\nprint(os.sep)\n</code></pre></div>'
+        + _PROSE + '<pre class="wp-block-code"><code class="hljs">import os\nplain()\n</code></pre>'
+        + _PROSE))
+    first, second = root.findall(".//pre")
+    assert first.find(".//span[@class='kn']").text == "import"
+    assert second.find(".//span") is None and second.get("class") is None
+    assert all(el.get("class") is None for el in second.iter("code"))

@@ -191,7 +191,7 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     meanwhile = shortcuts.warm_templates(theme, formats, plan.settings.language)
     issue = prepare(plan, report, strict, with_cover=False, progress=progress, later=later,
                     meanwhile=meanwhile)
-    if "epub" in formats:  # the EPUB falls back to "en" for a tag Kindle would refuse
+    if formats & builders.EPUB_FORMATS:  # an EPUB falls back to "en" for a tag Kindle refuses
         language, warning = book_language(issue.language)
         if warning:
             report.warnings.append(warning)
@@ -218,7 +218,7 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
     issue.cover, drawing = cover.plan_cover(issue, plan.cover, store)
     # The EPUB's pages (and the cover) rendered on worker processes, when that pays.
     ahead = shortcuts.render_ahead(issue, theme, plan.jobs, drawing) \
-        if formats & {"epub", "kepub"} else None
+        if formats & builders.EPUB_FORMATS else None
     if ahead is not None:
         pages = ahead.pages
     if drawing is not None:
@@ -226,7 +226,7 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
         issue.cover = cover.keep_cover(drawn, drawing[2], store)
     report.warnings.extend(store.warnings)
     rendered = []
-    if formats & {"epub", "kepub"}:  # why the book claims no accessibility conformance
+    if formats & builders.EPUB_FORMATS:  # why the book claims no accessibility conformance
         from newsbook.builders.epub import accessibility_warnings
 
         report.warnings.extend(accessibility_warnings(issue))
@@ -234,7 +234,7 @@ def _build_prepared(plan: Plan, strict: bool, progress: Progress | None, report:
         fmt = builders.format_for(path)
         if fmt == "pdf":
             rendered.append((path, _build_pdf(plan, issue, theme, report)))
-        elif fmt in ("epub", "kepub"):  # both take the pages rendered ahead
+        elif fmt in builders.EPUB_FORMATS:  # both take the pages rendered ahead
             rendered.append((path, builders.get_builder(fmt).build(issue, theme, pages=pages)))
         else:
             rendered.append((path, builders.get_builder(fmt).build(issue, theme)))

@@ -21,6 +21,9 @@ BUILDERS: dict[str, str] = {
 # How a format's file name ends where that is not ".<name>": Kobo's readers take a book for a
 # KEPUB only by its ".kepub.epub".
 EXTENSIONS: dict[str, str] = {"kepub": ".kepub.epub"}
+# The formats that are EPUBs: rendered from the same pages, under the same rules (language,
+# accessibility claim), whichever of them a build writes.
+EPUB_FORMATS = frozenset({"epub", "kepub"})
 
 
 class Builder(Protocol):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsbook.build.collect import ticker
+from newsbook.builders import EPUB_FORMATS
 from newsbook.model.images import web_resolver
 from newsbook.model.select import identity
 from newsbook.speed import articlecache, prerender, readahead, uptodate
@@ -168,7 +169,7 @@ def warm_templates(theme: Theme, formats: set[str], language: str):
 
     def meanwhile() -> None:
         names = []
-        if "epub" in formats:
+        if formats & EPUB_FORMATS:
             from newsbook.builders.epub import TEMPLATES
 
             names.extend(TEMPLATES)

@@ -3,10 +3,6 @@ footnotes with their references, and the language of code blocks."""
 
 from __future__ import annotations
 
-import re
-
-_LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([A-Za-z0-9_+#.-]{1,40})(?:\s|$)")
-
 
 def restore(page, main) -> None:
     """Put footnote ids and code languages from `page` (the parsed page) back into `main`
@@ -53,20 +49,20 @@ def _note_of(reference, by_id: dict, reference_id: str) -> str | None:
 
 
 def _code_languages(page, main) -> None:
-    """A code block's language class, found by the block's text in the page."""
+    """A code block's classes, found by the block's text in the page: the cleaner reads its
+    language from them (model/codeblocks.py, the one place that knows the class forms)."""
     blocks = list(main.iter("code"))
     if not blocks:
         return
-    languages: dict[str, str] = {}
+    classes: dict[str, str] = {}
     for pre in page.iter("pre"):
         names = " ".join([pre.get("class") or ""] + [c.get("class") or "" for c in pre.iter("code")])
-        match = _LANGUAGE.search(names)
-        if match:
-            languages.setdefault(_key("".join(pre.itertext())), match.group(1))
+        if names.strip():
+            classes.setdefault(_key("".join(pre.itertext())), " ".join(names.split()))
     for block in blocks:
-        language = languages.get(_key("".join(block.itertext())))
-        if language:
-            block.set("class", f"language-{language}")
+        found = classes.get(_key("".join(block.itertext())))
+        if found:
+            block.set("class", found)
 
 
 def _key(text: str) -> str:
